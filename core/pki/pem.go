@@ -1,0 +1,120 @@
+// Package pki reads the certificates and private keys a TPP receives from its
+// trust framework and derives what the registration dialects need from them:
+// subject DNs, eIDAS identifiers, thumbprints and JWKs.
+package pki
+
+import (
+	"bytes"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// MaxFileSize is the largest certificate or key file accepted. Real PEM files
+// are a few kilobytes; anything much larger is the wrong file.
+const MaxFileSize = 1 << 20
+
+// ErrNotPEM is returned when data holds neither PEM blocks nor a DER certificate.
+var ErrNotPEM = errors.New("the file is not a PEM certificate or key")
+
+// Block is one PEM block with its position in the file (1-based).
+type Block struct {
+	Index int
+	*pem.Block
+}
+
+// Blocks splits data into PEM blocks. Text before the first block (OpenSSL
+// "Bag Attributes" and "subject=" lines) is allowed; anything after the last
+// block other than white space is refused, because it usually means a file was
+// truncated or two files were pasted together badly.
+func Blocks(data []byte) ([]Block, error) {
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("the file is %d bytes; certificate and key files are a few kilobytes, so this is probably the wrong file", len(data))
+	}
+	var out []Block
+	rest := data
+	for {
+		var b *pem.Block
+		b, rest = pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		out = append(out, Block{Index: len(out) + 1, Block: b})
+	}
+	if len(out) == 0 {
+		if len(bytes.TrimSpace(data)) == 0 {
+			return nil, errors.New("the file is empty")
+		}
+		return nil, ErrNotPEM
+	}
+	if tail := bytes.TrimSpace(rest); len(tail) > 0 {
+		if bytes.Contains(tail, []byte("-----BEGIN")) {
+			return nil, errors.New("the file has a damaged PEM block after block " + fmt.Sprint(len(out)) + " (a BEGIN line without a matching END line, or broken base64)")
+		}
+		return nil, fmt.Errorf("the file has %d bytes of unexpected data after its last PEM block; it may be truncated or two files pasted together", len(tail))
+	}
+	return out, nil
+}
+
+// ParseCertificates returns every certificate in data, in file order: the
+// leaf first, then its chain, as trust frameworks issue them. A single binary
+// DER certificate is accepted too.
+func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
+	blocks, err := Blocks(data)
+	if errors.Is(err, ErrNotPEM) {
+		if c, derr := x509.ParseCertificate(data); derr == nil {
+			return []*x509.Certificate{c}, nil
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	var certs []*x509.Certificate
+	for _, b := range blocks {
+		switch b.Type {
+		case "CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE":
+			c, err := x509.ParseCertificate(b.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("certificate %d in the file cannot be read: %w", b.Index, err)
+			}
+			certs = append(certs, c)
+		case "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST":
+			return nil, errors.New("this is a certificate request (CSR), not a certificate: send it to your trust framework and load the certificate it issues")
+		}
+	}
+	if len(certs) == 0 {
+		if hasKeyBlock(blocks) {
+			return nil, errors.New("this file holds a private key, not a certificate: choose the certificate file (.pem or .crt) here")
+		}
+		return nil, fmt.Errorf("the file holds no certificate (found %s)", blockTypes(blocks))
+	}
+	return certs, nil
+}
+
+func hasKeyBlock(blocks []Block) bool {
+	for _, b := range blocks {
+		if strings.HasSuffix(b.Type, "PRIVATE KEY") {
+			return true
+		}
+	}
+	return false
+}
+
+func blockTypes(blocks []Block) string {
+	types := make([]string, 0, len(blocks))
+	for _, b := range blocks {
+		types = append(types, b.Type)
+	}
+	return strings.Join(types, ", ")
+}
+
+// EncodeCertificates writes certificates as concatenated PEM blocks.
+func EncodeCertificates(certs []*x509.Certificate) []byte {
+	var buf bytes.Buffer
+	for _, c := range certs {
+		_ = pem.Encode(&buf, &pem.Block{Type: "CERTIFICATE", Bytes: c.Raw})
+	}
+	return buf.Bytes()
+}
