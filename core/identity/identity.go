@@ -35,7 +35,7 @@ type Identity struct {
 	SSA string `json:"ssa,omitempty"`
 	// ClientID is the client id the trust framework's directory gave the
 	// application (Al Tareq uses it as the bank-side client id).
-	ClientID string `json:"client_id,omitempty"`
+	ClientID string    `json:"client_id,omitempty"`
 	Created  time.Time `json:"created"`
 }
 
