@@ -1,0 +1,64 @@
+// Package altareq builds UAE Open Finance (Al Tareq) registration requests
+// (seed 004): POST {registration_endpoint} with an empty JSON object over
+// mutual TLS with the transport certificate the trust framework issued, and
+// an x-fapi-interaction-id.
+package altareq
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/tppwizard/tppwizard/core/check"
+	"github.com/tppwizard/tppwizard/core/registration"
+)
+
+// Dialect is the Al Tareq registration dialect.
+type Dialect struct{}
+
+// Build makes the request: the body is "{}" unless the user adds fields.
+func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
+	body := map[string]any{}
+	registration.ApplyFields(body, in.Fields)
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	newID := in.NewID
+	if newID == nil {
+		newID = registration.NewUUID
+	}
+	interaction := newID()
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("Accept", "application/json")
+	h.Set("X-Fapi-Interaction-Id", interaction)
+
+	var findings check.List
+	if in.Operation == registration.Update {
+		return nil, &registration.InputError{Field: "operation", Problem: "Al Tareq registrations cannot be changed through this endpoint",
+			Fix: "change the application in the trust framework directory, then register again"}
+	}
+	if in.Identity.ClientID == "" {
+		findings = append(findings, check.Finding{Severity: check.Warning, Field: "client_id",
+			Message: "the identity has no trust-framework application id; banks often return none, and it is the id you will use with them",
+			Fix:     "add it with identity import --client-id (it is shown in the directory under your application)"})
+	}
+	return &registration.Request{Method: "POST", URL: in.Endpoint, Header: h, Body: raw, Fields: body,
+		InteractionID: interaction, Findings: findings}, nil
+}
+
+// Parse reads the answer: 200, 201 or 204, often without a body.
+func (Dialect) Parse(in *registration.Input, resp *registration.Response) (*registration.Result, error) {
+	if !in.Profile.Accepts(resp.Status) {
+		return nil, registration.ParseError(resp)
+	}
+	r, err := registration.ParseSuccess(resp)
+	if err != nil {
+		return nil, err
+	}
+	if r.ClientID == "" {
+		r.ClientID = in.Identity.ClientID
+		r.ClientIDFromDirectory = r.ClientID != ""
+	}
+	return r, nil
+}

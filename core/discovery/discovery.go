@@ -1,0 +1,78 @@
+// Package discovery reads a bank's OpenID Provider metadata from its
+// .well-known/openid-configuration document (seed 004's first step).
+package discovery
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/tppwizard/tppwizard/core/transport"
+)
+
+// Config is the part of the metadata registration needs.
+type Config struct {
+	Issuer                            string   `json:"issuer"`
+	RegistrationEndpoint              string   `json:"registration_endpoint"`
+	TokenEndpoint                     string   `json:"token_endpoint"`
+	JWKSURI                           string   `json:"jwks_uri"`
+	TokenEndpointAuthMethodsSupported []string `json:"token_endpoint_auth_methods_supported"`
+	TokenEndpointAuthSigningAlgs      []string `json:"token_endpoint_auth_signing_alg_values_supported"`
+	RequestObjectSigningAlgs          []string `json:"request_object_signing_alg_values_supported"`
+	IDTokenSigningAlgs                []string `json:"id_token_signing_alg_values_supported"`
+	ScopesSupported                   []string `json:"scopes_supported"`
+	MTLSEndpointAliases               struct {
+		RegistrationEndpoint string `json:"registration_endpoint"`
+		TokenEndpoint        string `json:"token_endpoint"`
+	} `json:"mtls_endpoint_aliases"`
+}
+
+// Parse reads and checks a metadata document.
+func Parse(data []byte) (*Config, error) {
+	var c Config
+	if err := json.Unmarshal(data, &c); err != nil {
+		text := strings.TrimSpace(string(data))
+		if strings.HasPrefix(text, "<") {
+			return nil, fmt.Errorf("the discovery address returned a web page, not the bank's JSON metadata; check the address")
+		}
+		return nil, fmt.Errorf("the bank's metadata is not valid JSON: %w", err)
+	}
+	// RFC 8705 section 5: where mTLS aliases exist, they are the ones to call
+	// with a client certificate.
+	if a := c.MTLSEndpointAliases.RegistrationEndpoint; a != "" {
+		c.RegistrationEndpoint = a
+	}
+	if a := c.MTLSEndpointAliases.TokenEndpoint; a != "" {
+		c.TokenEndpoint = a
+	}
+	for name, u := range map[string]string{"registration_endpoint": c.RegistrationEndpoint, "token_endpoint": c.TokenEndpoint} {
+		if u == "" {
+			continue
+		}
+		if p, err := url.Parse(u); err != nil || p.Scheme != "https" || p.Host == "" {
+			return nil, fmt.Errorf("the bank's metadata gives %s %q, which is not an https address", name, u)
+		}
+	}
+	if c.RegistrationEndpoint == "" {
+		return nil, fmt.Errorf("the bank's metadata has no registration_endpoint; this bank may not offer dynamic registration, or the discovery address is for another environment")
+	}
+	return &c, nil
+}
+
+// Fetch gets and parses the metadata at rawURL.
+func Fetch(ctx context.Context, c *transport.Client, rawURL string) (*Config, error) {
+	resp, err := c.Do(ctx, "GET", rawURL, map[string][]string{"Accept": {"application/json"}}, nil)
+	if err != nil {
+		return nil, fmt.Errorf("discovery: %w", err)
+	}
+	if resp.Status != 200 {
+		return nil, fmt.Errorf("discovery: %s answered HTTP %d instead of the bank's metadata; check the discovery address", rawURL, resp.Status)
+	}
+	cfg, err := Parse(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("discovery at %s: %w", rawURL, err)
+	}
+	return cfg, nil
+}

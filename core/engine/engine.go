@@ -1,0 +1,238 @@
+// Package engine runs a registration from start to end: resolve the
+// endpoint (discovery), get a token where the dialect needs one, build the
+// request with the profile's dialect, check it, send it over mutual TLS and
+// read the answer. Both front ends (GUI and command line) drive it.
+package engine
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tppwizard/tppwizard/core/dialect/altareq"
+	"github.com/tppwizard/tppwizard/core/dialect/stet"
+	"github.com/tppwizard/tppwizard/core/dialect/uk"
+	"github.com/tppwizard/tppwizard/core/discovery"
+	"github.com/tppwizard/tppwizard/core/identity"
+	"github.com/tppwizard/tppwizard/core/oauth"
+	"github.com/tppwizard/tppwizard/core/pki"
+	"github.com/tppwizard/tppwizard/core/profile"
+	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/transport"
+)
+
+// DialectFor returns the dialect a profile names.
+func DialectFor(name string) (registration.Dialect, error) {
+	switch name {
+	case profile.DialectUK:
+		return uk.Dialect{}, nil
+	case profile.DialectSTET:
+		return stet.Dialect{}, nil
+	case profile.DialectAlTareq:
+		return altareq.Dialect{}, nil
+	}
+	return nil, fmt.Errorf("unknown dialect %q", name)
+}
+
+// Params are one registration's inputs.
+type Params struct {
+	Profile   *profile.Profile
+	Identity  *identity.Parsed
+	Operation registration.Operation
+	ClientID  string
+	// Endpoint and DiscoveryURL override the profile's.
+	Endpoint     string
+	DiscoveryURL string
+	// ExtraCAs are trusted for this call only (a sandbox's own CA).
+	ExtraCAs []*x509.Certificate
+	// Roots replaces the system trust store (tests).
+	Roots          *x509.CertPool
+	RedirectURIs   []string
+	Fields         map[string]any
+	AccessToken    string
+	SigningCertURL string
+	Timeout        time.Duration
+}
+
+// Engine holds what is shared between registrations.
+type Engine struct {
+	Now   func() time.Time
+	NewID func() string
+}
+
+// Plan is a built request and what is needed to send it.
+type Plan struct {
+	Input     *registration.Input
+	Request   *registration.Request
+	Dialect   registration.Dialect
+	Discovery *discovery.Config
+	// Notes tell the reviewer what will happen at send time.
+	Notes  []string
+	client *transport.Client
+}
+
+// Client returns a transport client with the identity's transport
+// certificate and the profile's and call's extra CAs.
+func Client(p Params) (*transport.Client, error) {
+	cas := append([]*x509.Certificate(nil), p.ExtraCAs...)
+	if p.Profile.ExtraCAPEM != "" {
+		extra, err := pki.ParseCertificates([]byte(p.Profile.ExtraCAPEM))
+		if err != nil {
+			return nil, fmt.Errorf("bank profile %s: extra_ca_pem: %w", p.Profile.ID, err)
+		}
+		cas = append(cas, extra...)
+	}
+	return transport.New(transport.Options{Certificate: p.Identity.Transport, Roots: p.Roots, ExtraCAs: cas, Timeout: p.Timeout})
+}
+
+// Prepare builds the request. Online, it first discovers the endpoint and
+// fetches the access token the dialect needs; offline (a dry run) it touches
+// no network and says what would be fetched.
+func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, error) {
+	dialect, err := DialectFor(p.Profile.Dialect)
+	if err != nil {
+		return nil, err
+	}
+	if p.Operation == "" {
+		p.Operation = registration.Create
+	}
+	if p.Operation == registration.Update && p.Profile.UpdateMethod == "" {
+		return nil, &registration.InputError{Field: "operation", Problem: fmt.Sprintf("bank profile %s cannot change a registration", p.Profile.ID)}
+	}
+	now := time.Now
+	if e.Now != nil {
+		now = e.Now
+	}
+	plan := &Plan{Dialect: dialect}
+	if online {
+		if plan.client, err = Client(p); err != nil {
+			return nil, err
+		}
+	}
+
+	endpoint := p.Endpoint
+	discoveryURL := p.DiscoveryURL
+	if discoveryURL == "" && p.Endpoint == "" {
+		discoveryURL = p.Profile.DiscoveryURL
+	}
+	switch {
+	case endpoint != "":
+	case discoveryURL != "" && online:
+		cfg, err := discovery.Fetch(ctx, plan.client, discoveryURL)
+		if err != nil {
+			return nil, err
+		}
+		plan.Discovery, endpoint = cfg, cfg.RegistrationEndpoint
+	case discoveryURL != "" && p.Profile.RegistrationEndpoint != "":
+		endpoint = p.Profile.RegistrationEndpoint
+		plan.Notes = append(plan.Notes, "When sending, the registration endpoint is read from the bank's discovery document at "+discoveryURL+"; the profile's endpoint is shown here.")
+	case discoveryURL != "":
+		return nil, &registration.InputError{Field: "endpoint", Problem: "this bank's registration endpoint comes from its discovery document, which a dry run does not fetch",
+			Fix: "give it with --endpoint, or send without --dry-run"}
+	default:
+		endpoint = p.Profile.RegistrationEndpoint
+	}
+
+	token := p.AccessToken
+	if token == "" && online {
+		if token, err = e.token(ctx, p, plan); err != nil {
+			return nil, err
+		}
+	} else if token == "" && needsToken(p) {
+		plan.Notes = append(plan.Notes, "When sending, an access token is first fetched from "+tokenEndpoint(p, nil)+" (client_credentials over mutual TLS).")
+	}
+
+	in := &registration.Input{
+		Profile: p.Profile, Identity: p.Identity, Operation: p.Operation, Endpoint: endpoint,
+		ClientID: p.ClientID, RedirectURIs: p.RedirectURIs, Fields: p.Fields, AccessToken: token,
+		SigningCertURL: p.SigningCertURL, Now: now(), NewID: e.NewID,
+	}
+	if plan.Discovery != nil {
+		in.Issuer = plan.Discovery.Issuer
+	}
+	plan.Input = in
+	req, err := dialect.Build(in)
+	if err != nil {
+		return nil, err
+	}
+	req.Findings = append(p.Identity.Check(in.Now), req.Findings...)
+	plan.Request = req
+	return plan, nil
+}
+
+func needsToken(p Params) bool {
+	return p.Profile.Token != nil || (p.Operation == registration.Update && p.Profile.Dialect == profile.DialectUK)
+}
+
+func tokenEndpoint(p Params, d *discovery.Config) string {
+	if p.Profile.TokenEndpoint != "" {
+		return p.Profile.TokenEndpoint
+	}
+	if d != nil {
+		return d.TokenEndpoint
+	}
+	return ""
+}
+
+func (e *Engine) token(ctx context.Context, p Params, plan *Plan) (string, error) {
+	if !needsToken(p) {
+		return "", nil
+	}
+	endpoint := tokenEndpoint(p, plan.Discovery)
+	if endpoint == "" {
+		return "", &registration.InputError{Field: "token", Problem: "an access token is needed and the bank profile has no token endpoint",
+			Fix: "paste a token with --token"}
+	}
+	clientID, scope := p.ClientID, ""
+	if p.Profile.Token != nil {
+		clientID, scope = p.Profile.Token.ClientID, p.Profile.Token.Scope
+	}
+	t, err := oauth.ClientCredentials(ctx, plan.client, endpoint, clientID, scope)
+	if err != nil {
+		return "", err
+	}
+	return t.AccessToken, nil
+}
+
+// ErrNotPrepared is returned by Send for a plan made offline.
+var ErrNotPrepared = errors.New("this request was prepared for review only (dry run) and cannot be sent")
+
+// Send checks the plan's findings and sends it. Nothing is sent while any
+// finding is an error.
+func (e *Engine) Send(ctx context.Context, plan *Plan) (*registration.Result, error) {
+	if plan.client == nil {
+		return nil, ErrNotPrepared
+	}
+	if errs := plan.Request.Findings.Errors(); len(errs) > 0 {
+		return nil, &registration.BlockedError{Findings: errs}
+	}
+	req := plan.Request
+	resp, err := plan.client.Do(ctx, req.Method, req.URL, req.Header, req.Body)
+	if err != nil {
+		return nil, err
+	}
+	res, err := plan.Dialect.Parse(plan.Input, resp)
+	if err != nil {
+		var be *registration.BankError
+		if errors.As(err, &be) && be.InteractionID == "" {
+			be.InteractionID = req.InteractionID
+		}
+		return nil, err
+	}
+	if res.InteractionID == "" {
+		res.InteractionID = req.InteractionID
+	}
+	return res, nil
+}
+
+// Register prepares and sends in one go.
+func (e *Engine) Register(ctx context.Context, p Params) (*Plan, *registration.Result, error) {
+	plan, err := e.Prepare(ctx, p, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	res, err := e.Send(ctx, plan)
+	return plan, res, err
+}

@@ -1,0 +1,219 @@
+// Package registration is what every dialect shares: the request a dialect
+// builds, the result a bank returns, the bank's refusal explained in plain
+// words, and the small interface each dialect implements.
+package registration
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/tppwizard/tppwizard/core/check"
+	"github.com/tppwizard/tppwizard/core/identity"
+	"github.com/tppwizard/tppwizard/core/profile"
+)
+
+// Operation is what a request does to the registration.
+type Operation string
+
+// Operations.
+const (
+	Create Operation = "create"
+	Update Operation = "update"
+)
+
+// Input is everything a dialect needs to build a request. Nothing in it is
+// fetched over the network by the dialect itself.
+type Input struct {
+	Profile   *profile.Profile
+	Identity  *identity.Parsed
+	Operation Operation
+	// Endpoint is the registration endpoint, already resolved (from the
+	// profile, the command line, or discovery).
+	Endpoint string
+	// Issuer is the bank's issuer from discovery, when known.
+	Issuer string
+	// ClientID is the registration to change (Update).
+	ClientID string
+	// RedirectURIs chosen by the user; empty means "those in the SSA".
+	RedirectURIs []string
+	// Fields override or add claims / body fields; dotted names reach into
+	// objects ("contact.email").
+	Fields map[string]any
+	// AccessToken is the Bearer token for dialects that need one. Empty
+	// means it is fetched at send time (a placeholder is shown in a dry run).
+	AccessToken string
+	// SigningCertURL is where the bank can fetch the QSEALC, for profiles
+	// whose HTTP signature keyId is "certificate_url".
+	SigningCertURL string
+	Now            time.Time
+	// NewID makes request ids (UUID v4); replaced in golden tests.
+	NewID func() string
+}
+
+// Request is exactly what will be sent, plus what a person needs to review it.
+type Request struct {
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+	// JWT is the decoded body when the body is a JWS (UK).
+	JWT *DecodedJWT `json:",omitempty"`
+	// Fields is the body's claims or JSON fields as sent.
+	Fields map[string]any
+	// InteractionID is the x-request-id / x-fapi-interaction-id sent.
+	InteractionID string
+	// Findings are the preflight results; any Error blocks sending.
+	Findings check.List
+}
+
+// DecodedJWT is a JWS shown for review.
+type DecodedJWT struct {
+	Header map[string]any `json:"header"`
+	Claims map[string]any `json:"claims"`
+}
+
+// Response is a bank's raw answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Result is a successful registration, in one shape for every dialect.
+type Result struct {
+	Status                  int            `json:"status"`
+	ClientID                string         `json:"client_id,omitempty"`
+	ClientSecret            string         `json:"client_secret,omitempty"`
+	ClientIDIssuedAt        int64          `json:"client_id_issued_at,omitempty"`
+	ClientSecretExpiresAt   int64          `json:"client_secret_expires_at,omitempty"`
+	RegistrationAccessToken string         `json:"registration_access_token,omitempty"`
+	RegistrationClientURI   string         `json:"registration_client_uri,omitempty"`
+	InteractionID           string         `json:"interaction_id,omitempty"`
+	Metadata                map[string]any `json:"metadata,omitempty"`
+	Body                    []byte         `json:"-"`
+	// ClientIDFromDirectory is true when the bank returned no client id and
+	// the trust framework's application id stands for it (Al Tareq).
+	ClientIDFromDirectory bool `json:"client_id_from_directory,omitempty"`
+}
+
+// Redacted returns a copy safe to print or keep as evidence: secrets masked.
+func (r Result) Redacted() Result {
+	r.ClientSecret = Mask(r.ClientSecret)
+	r.RegistrationAccessToken = Mask(r.RegistrationAccessToken)
+	if r.Metadata != nil {
+		m := make(map[string]any, len(r.Metadata))
+		for k, v := range r.Metadata {
+			if secretField(k) {
+				if s, ok := v.(string); ok {
+					v = Mask(s)
+				}
+			}
+			m[k] = v
+		}
+		r.Metadata = m
+	}
+	r.Body = nil
+	return r
+}
+
+func secretField(name string) bool {
+	switch name {
+	case "client_secret", "registration_access_token", "access_token", "refresh_token", "id_token":
+		return true
+	}
+	return false
+}
+
+// Mask hides a secret, keeping its length class visible.
+func Mask(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "•••••••• (hidden)"
+}
+
+// Dialect builds requests and reads responses for one registration API.
+type Dialect interface {
+	Build(in *Input) (*Request, error)
+	Parse(in *Input, resp *Response) (*Result, error)
+}
+
+// ParseSuccess reads a success response body common to all dialects: a
+// JSON client record (RFC 7591 section 3.2.1) or, for Al Tareq, nothing.
+func ParseSuccess(resp *Response) (*Result, error) {
+	r := &Result{Status: resp.Status, Body: resp.Body}
+	r.InteractionID = firstHeader(resp.Header, "x-fapi-interaction-id", "x-request-id")
+	body := strings.TrimSpace(string(resp.Body))
+	if body == "" {
+		return r, nil
+	}
+	if err := json.Unmarshal([]byte(body), &r.Metadata); err != nil {
+		return nil, &BankError{Status: resp.Status, Body: resp.Body, InteractionID: r.InteractionID,
+			Explanation: "The bank answered with success but its reply is not the JSON record it should be.",
+			NextStep:    "Check with the bank whether the registration exists before trying again; keep the reply text below for them."}
+	}
+	str := func(k string) string { s, _ := r.Metadata[k].(string); return s }
+	num := func(k string) int64 { f, _ := r.Metadata[k].(float64); return int64(f) }
+	r.ClientID = str("client_id")
+	r.ClientSecret = str("client_secret")
+	r.RegistrationAccessToken = str("registration_access_token")
+	r.RegistrationClientURI = str("registration_client_uri")
+	r.ClientIDIssuedAt = num("client_id_issued_at")
+	r.ClientSecretExpiresAt = num("client_secret_expires_at")
+	if r.RegistrationClientURI != "" {
+		if u, err := url.Parse(r.RegistrationClientURI); err != nil || u.Scheme != "https" {
+			r.RegistrationClientURI = ""
+		}
+	}
+	return r, nil
+}
+
+func firstHeader(h http.Header, names ...string) string {
+	for _, n := range names {
+		if v := h.Get(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// ErrBlocked is returned when preflight findings block sending.
+var ErrBlocked = errors.New("the request has problems that must be fixed before it is sent")
+
+// BlockedError lists the findings that stop a request.
+type BlockedError struct{ Findings check.List }
+
+func (e *BlockedError) Error() string {
+	lines := make([]string, 0, len(e.Findings)+1)
+	lines = append(lines, ErrBlocked.Error()+":")
+	for _, f := range e.Findings {
+		lines = append(lines, "  - "+f.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (e *BlockedError) Unwrap() error { return ErrBlocked }
+
+// InputError is a problem with what the user supplied, found while building.
+type InputError struct{ Field, Problem, Fix string }
+
+func (e *InputError) Error() string {
+	s := e.Problem
+	if e.Field != "" {
+		s = e.Field + ": " + s
+	}
+	if e.Fix != "" {
+		s += " (" + e.Fix + ")"
+	}
+	return s
+}
+
+// Missing says which field is needed and how to give it.
+func Missing(field, why string) error {
+	return &InputError{Field: field, Problem: "is needed: " + why, Fix: fmt.Sprintf("give it with --set %s=...", field)}
+}
