@@ -85,10 +85,18 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 	headerJSON, _ := base64.RawURLEncoding.DecodeString(strings.SplitN(compact, ".", 2)[0])
 	_ = json.Unmarshal(headerJSON, &header)
 
+	newID := in.NewID
+	if newID == nil {
+		newID = registration.NewUUID
+	}
+	interaction := newID()
 	req := &registration.Request{
-		Method:   method,
-		URL:      endpoint,
-		Header:   map[string][]string{"Content-Type": {p.ContentType}, "Accept": {"application/json"}},
+		Method:        method,
+		URL:           endpoint,
+		InteractionID: interaction,
+		// OBIE read/write and DCR APIs accept an x-fapi-interaction-id and
+		// echo it back, which ties the bank's logs to this attempt.
+		Header:   map[string][]string{"Content-Type": {p.ContentType}, "Accept": {"application/json"}, "X-Fapi-Interaction-Id": {interaction}},
 		Body:     []byte(compact),
 		JWT:      &registration.DecodedJWT{Header: header, Claims: claims},
 		Fields:   claims,
