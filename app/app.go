@@ -1,0 +1,215 @@
+// Package app is the application both front ends drive: it owns the bank
+// profiles, the identity vault and the registration engine, and turns user
+// intent (import these files, register with that bank) into core calls. It
+// never imports Fyne.
+package app
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tppwizard/tppwizard/assets"
+	"github.com/tppwizard/tppwizard/core/engine"
+	"github.com/tppwizard/tppwizard/core/identity"
+	"github.com/tppwizard/tppwizard/core/keystore"
+	"github.com/tppwizard/tppwizard/core/pki"
+	"github.com/tppwizard/tppwizard/core/profile"
+	"github.com/tppwizard/tppwizard/core/registration"
+)
+
+// KeyringService is the service name under which everything is stored in
+// the OS keyring.
+const KeyringService = "tppwizard"
+
+// Options configure an App; the zero value is the real desktop set-up.
+type Options struct {
+	// ConfigDir holds user profiles (ConfigDir/profiles/*.json); default is
+	// the OS user config dir + "/tppwizard".
+	ConfigDir string
+	// Store replaces the OS keyring (tests).
+	Store keystore.Store
+	// Profiles replaces the built-in profiles (tests).
+	Profiles fs.FS
+	// Roots replaces the system trust store (tests).
+	Roots *x509.CertPool
+	Now   func() time.Time
+}
+
+// App is one running application.
+type App struct {
+	Catalog *profile.Catalog
+	Vault   *identity.Vault
+	Engine  *engine.Engine
+	// KeyringProblem is set when the OS keyring could not be used and
+	// identities live in memory for this session only.
+	KeyringProblem error
+	ConfigDir      string
+	roots          *x509.CertPool
+	now            func() time.Time
+}
+
+// New opens the application: loads profiles and connects to the keyring,
+// falling back to memory (never to disk) when the keyring is unavailable.
+func New(o Options) *App {
+	a := &App{ConfigDir: o.ConfigDir, roots: o.Roots, now: o.Now}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.ConfigDir == "" {
+		if dir, err := os.UserConfigDir(); err == nil {
+			a.ConfigDir = filepath.Join(dir, "tppwizard")
+		}
+	}
+	builtin := o.Profiles
+	if builtin == nil {
+		builtin = assets.Profiles()
+	}
+	userProfiles := ""
+	if a.ConfigDir != "" {
+		userProfiles = filepath.Join(a.ConfigDir, "profiles")
+	}
+	a.Catalog = profile.Load(builtin, userProfiles)
+
+	store := o.Store
+	if store == nil {
+		osKeyring := keystore.OSKeyring{Service: KeyringService}
+		if err := keystore.Probe(osKeyring); err != nil {
+			a.KeyringProblem = err
+			store = keystore.NewMemory()
+		} else {
+			store = osKeyring
+		}
+	}
+	a.Vault = identity.NewVault(store)
+	a.Engine = &engine.Engine{Now: a.now}
+	return a
+}
+
+// ImportIdentity checks the files and saves them as one identity.
+func (a *App) ImportIdentity(f identity.Files) (identity.Identity, error) {
+	id, err := identity.FromFiles(f, a.now())
+	if err != nil {
+		return identity.Identity{}, err
+	}
+	if err := a.Vault.Save(id); err != nil {
+		return identity.Identity{}, err
+	}
+	return id, nil
+}
+
+// Identity loads and decodes a saved identity.
+func (a *App) Identity(name string) (*identity.Parsed, error) {
+	id, err := a.Vault.Load(name)
+	if err != nil {
+		return nil, err
+	}
+	return id.Parse()
+}
+
+// RegisterRequest is what a user asks for: which bank, which identity, and
+// the values they chose.
+type RegisterRequest struct {
+	ProfileID      string
+	IdentityName   string
+	Operation      registration.Operation
+	ClientID       string
+	Endpoint       string
+	DiscoveryURL   string
+	CAFile         string
+	RedirectURIs   []string
+	Fields         map[string]any
+	AccessToken    string
+	SigningCertURL string
+	Timeout        time.Duration
+}
+
+func (a *App) params(r RegisterRequest) (engine.Params, error) {
+	p, err := a.Catalog.Get(r.ProfileID)
+	if err != nil {
+		return engine.Params{}, &registration.InputError{Field: "profile", Problem: err.Error()}
+	}
+	id, err := a.Identity(r.IdentityName)
+	if err != nil {
+		return engine.Params{}, &registration.InputError{Field: "identity", Problem: err.Error()}
+	}
+	params := engine.Params{
+		Profile: p, Identity: id, Operation: r.Operation, ClientID: r.ClientID, Endpoint: r.Endpoint,
+		DiscoveryURL: r.DiscoveryURL, RedirectURIs: r.RedirectURIs, Fields: r.Fields, AccessToken: r.AccessToken,
+		SigningCertURL: r.SigningCertURL, Roots: a.roots, Timeout: r.Timeout,
+	}
+	if r.CAFile != "" {
+		data, err := os.ReadFile(r.CAFile)
+		if err != nil {
+			return engine.Params{}, &registration.InputError{Field: "ca-file", Problem: err.Error()}
+		}
+		cas, err := pki.ParseCertificates(data)
+		if err != nil {
+			return engine.Params{}, &registration.InputError{Field: "ca-file", Problem: err.Error()}
+		}
+		params.ExtraCAs = cas
+	}
+	return params, nil
+}
+
+// Preview builds the exact request without sending anything.
+func (a *App) Preview(ctx context.Context, r RegisterRequest) (*engine.Plan, error) {
+	params, err := a.params(r)
+	if err != nil {
+		return nil, err
+	}
+	return a.Engine.Prepare(ctx, params, false)
+}
+
+// Outcome is a finished registration: the result with secrets, and where
+// they were saved.
+type Outcome struct {
+	Plan   *engine.Plan
+	Result *registration.Result
+	// SecretKeys are the keyring keys the returned secrets were saved under.
+	SecretKeys []string
+}
+
+// Register prepares, sends, and saves the returned secrets in the keyring
+// before reporting success.
+func (a *App) Register(ctx context.Context, r RegisterRequest) (*Outcome, error) {
+	params, err := a.params(r)
+	if err != nil {
+		return nil, err
+	}
+	plan, res, err := a.Engine.Register(ctx, params)
+	if err != nil {
+		return nil, err
+	}
+	out := &Outcome{Plan: plan, Result: res}
+	secrets := map[string]string{
+		"client_secret":             res.ClientSecret,
+		"registration_access_token": res.RegistrationAccessToken,
+	}
+	for name, value := range secrets {
+		if value == "" {
+			continue
+		}
+		key := SecretKey(params.Profile.ID, res.ClientID, name)
+		if err := a.Vault.Store().Set(key, value); err != nil {
+			return out, fmt.Errorf("the bank registered client %s, but its %s could not be saved in the keyring: %w. "+
+				"It is shown once now; copy it somewhere safe", res.ClientID, strings.ReplaceAll(name, "_", " "), err)
+		}
+		out.SecretKeys = append(out.SecretKeys, key)
+	}
+	return out, nil
+}
+
+// SecretKey is the keyring key of a secret a bank returned.
+func SecretKey(profileID, clientID, name string) string {
+	return "registration/" + profileID + "/" + clientID + "/" + name
+}
+
+// ErrNoKeyring is returned where a command needs the OS keyring to persist.
+var ErrNoKeyring = errors.New("the system keyring is not available")

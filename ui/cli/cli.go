@@ -1,0 +1,153 @@
+// Package cli is the command-line front end: the same engine as the wizard,
+// for scripts and engineers.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/transport"
+)
+
+// Exit codes.
+const (
+	ExitOK      = 0
+	ExitRefused = 1 // the bank refused
+	ExitInput   = 2 // bad input or usage
+	ExitNetwork = 3 // network or TLS failure
+)
+
+// Version is set at build time (-ldflags "-X ...cli.Version=...").
+var Version = "0.1.0-dev"
+
+// Env is what a command runs with; tests replace every part.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// NewApp opens the application (lazily: "version" needs none).
+	NewApp func() *app.App
+}
+
+// Main runs the command line with the real environment.
+func Main(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return Run(ctx, args, Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		NewApp: func() *app.App { return app.New(app.Options{}) }})
+}
+
+const usage = `tppwizard: register a TPP's application with open banking banks.
+
+Usage:
+  tppwizard                      open the wizard
+  tppwizard profiles [--json]    list bank profiles
+  tppwizard identity import|list|show|delete ...
+  tppwizard register --profile ID --identity NAME [options]
+  tppwizard update   --profile ID --identity NAME --client-id C [options]
+  tppwizard version
+
+Run "tppwizard COMMAND -h" for a command's options.
+Exit codes: 0 success, 1 the bank refused, 2 bad input or usage, 3 network or TLS failure.
+`
+
+// Run runs one command and returns its exit code.
+func Run(ctx context.Context, args []string, env Env) int {
+	if len(args) == 0 {
+		fmt.Fprint(env.Stderr, usage)
+		return ExitInput
+	}
+	var err error
+	switch args[0] {
+	case "profiles":
+		err = profilesCmd(args[1:], env)
+	case "identity":
+		err = identityCmd(args[1:], env)
+	case "register":
+		err = registerCmd(ctx, args[1:], env, registration.Create)
+	case "update":
+		err = registerCmd(ctx, args[1:], env, registration.Update)
+	case "version", "--version", "-version":
+		fmt.Fprintln(env.Stdout, "tppwizard", Version)
+	case "help", "-h", "--help":
+		fmt.Fprint(env.Stdout, usage)
+	default:
+		fmt.Fprintf(env.Stderr, "tppwizard: unknown command %q\n\n%s", args[0], usage)
+		return ExitInput
+	}
+	return report(err, env)
+}
+
+// usageError is a mistake in how a command was called.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+func report(err error, env Env) int {
+	if err == nil {
+		return ExitOK
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return ExitOK
+	}
+	var (
+		bank    *registration.BankError
+		network *transport.Error
+		silent  *exitError
+	)
+	switch {
+	case errors.As(err, &silent):
+		return silent.code
+	case errors.As(err, &bank):
+		printBankError(env.Stderr, bank)
+		return ExitRefused
+	case errors.As(err, &network):
+		fmt.Fprintln(env.Stderr, "tppwizard:", err)
+		return ExitNetwork
+	}
+	fmt.Fprintln(env.Stderr, "tppwizard:", err)
+	return ExitInput
+}
+
+// exitError ends a command with a code after it printed its own output.
+type exitError struct{ code int }
+
+func (e *exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// repeated is a flag that may be given several times.
+type repeated []string
+
+func (r *repeated) String() string     { return strings.Join(*r, ",") }
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
+
+func newFlags(name string, env Env, help string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(env.Stderr, "Usage: tppwizard %s\n\n", help)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return &exitError{code: ExitInput}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q (options start with --)", fs.Arg(0))
+	}
+	return nil
+}

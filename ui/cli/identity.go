@@ -1,0 +1,257 @@
+package cli
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/identity"
+	"github.com/tppwizard/tppwizard/core/pki"
+)
+
+func identityCmd(args []string, env Env) error {
+	if len(args) == 0 {
+		return usagef("identity needs a sub-command: import, list, show or delete")
+	}
+	switch args[0] {
+	case "import":
+		return identityImport(args[1:], env)
+	case "list":
+		return identityList(args[1:], env)
+	case "show":
+		return identityShow(args[1:], env)
+	case "delete":
+		return identityDelete(args[1:], env)
+	}
+	return usagef("unknown identity sub-command %q (import, list, show or delete)", args[0])
+}
+
+// maxInputFile bounds any file the user points at.
+const maxInputFile = pki.MaxFileSize
+
+func readInput(flagName, path string) ([]byte, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", flagName, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxInputFile+1))
+	if err != nil {
+		return nil, fmt.Errorf("--%s: %w", flagName, err)
+	}
+	if len(data) > maxInputFile {
+		return nil, fmt.Errorf("--%s: %s is larger than %d bytes; certificate, key and statement files are a few kilobytes, so this is probably the wrong file", flagName, path, maxInputFile)
+	}
+	return data, nil
+}
+
+func identityImport(args []string, env Env) error {
+	fs := newFlags("identity import", env, "identity import --name N --transport-cert F --transport-key F [--signing-cert F --signing-key F --signing-kid K] [--ssa F] [--client-id ID]")
+	var (
+		name        = fs.String("name", "", "name for the identity (required)")
+		tCert       = fs.String("transport-cert", "", "transport (QWAC) certificate file, PEM, chain allowed (required)")
+		tKey        = fs.String("transport-key", "", "transport private key file (PKCS#1, PKCS#8 or SEC1)")
+		sCert       = fs.String("signing-cert", "", "signing (QSEAL) certificate file")
+		sKey        = fs.String("signing-key", "", "signing private key file")
+		kid         = fs.String("signing-kid", "", "key id of the signing key as published in the directory")
+		ssaFile     = fs.String("ssa", "", "software statement (SSA) file")
+		clientID    = fs.String("client-id", "", "the application's client id in the trust framework directory")
+		passStdin   = fs.Bool("passphrase-stdin", false, "read the passphrase of encrypted keys from the first line of standard input")
+		allowNoRing = fs.Bool("session-only", false, "keep the identity in memory when no keyring is available (it is lost when the command ends)")
+	)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *name == "" || *tCert == "" {
+		return usagef("identity import needs --name and --transport-cert (and --transport-key unless the key is in the same file)")
+	}
+	files := identity.Files{Name: *name, SigningKID: *kid, ClientID: *clientID}
+	var err error
+	for _, in := range []struct {
+		flag, path string
+		dst        *[]byte
+	}{{"transport-cert", *tCert, &files.TransportCert}, {"transport-key", *tKey, &files.TransportKey},
+		{"signing-cert", *sCert, &files.SigningCert}, {"signing-key", *sKey, &files.SigningKey}, {"ssa", *ssaFile, &files.SSA}} {
+		if *in.dst, err = readInput(in.flag, in.path); err != nil {
+			return err
+		}
+	}
+	if *passStdin {
+		line, err := bufio.NewReader(env.Stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+		files.Passphrase = []byte(strings.TrimRight(line, "\r\n"))
+	}
+	a := env.NewApp()
+	if a.KeyringProblem != nil && !*allowNoRing {
+		return fmt.Errorf("%v", a.KeyringProblem)
+	}
+	id, err := a.ImportIdentity(files)
+	if errors.Is(err, pki.ErrEncryptedKey) {
+		return fmt.Errorf("%w: give its passphrase with --passphrase-stdin (for example: printf '%%s\\n' \"$PASS\" | tppwizard identity import ... --passphrase-stdin)", err)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Saved identity %q in the system keyring.\n", id.Name)
+	parsed, err := id.Parse()
+	if err != nil {
+		return err
+	}
+	printIdentity(env.Stdout, parsed, time.Now())
+	return nil
+}
+
+func identityList(args []string, env Env) error {
+	fs := newFlags("identity list", env, "identity list [--json]")
+	asJSON := fs.Bool("json", false, "print as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a := env.NewApp()
+	warnKeyring(a, env)
+	names, err := a.Vault.List()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if names == nil {
+			names = []string{}
+		}
+		return json.NewEncoder(env.Stdout).Encode(names)
+	}
+	if len(names) == 0 {
+		fmt.Fprintln(env.Stdout, "No identities yet. Import one with: tppwizard identity import --name N --transport-cert F --transport-key F ...")
+	}
+	for _, n := range names {
+		fmt.Fprintln(env.Stdout, n)
+	}
+	return nil
+}
+
+func identityShow(args []string, env Env) error {
+	fs := newFlags("identity show", env, "identity show --name N [--json]")
+	name := fs.String("name", "", "identity name")
+	asJSON := fs.Bool("json", false, "print as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return usagef("identity show needs --name")
+	}
+	a := env.NewApp()
+	warnKeyring(a, env)
+	p, err := a.Identity(*name)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	if *asJSON {
+		return json.NewEncoder(env.Stdout).Encode(describe(p, now))
+	}
+	printIdentity(env.Stdout, p, now)
+	return nil
+}
+
+func identityDelete(args []string, env Env) error {
+	fs := newFlags("identity delete", env, "identity delete --name N")
+	name := fs.String("name", "", "identity name")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *name == "" {
+		return usagef("identity delete needs --name")
+	}
+	a := env.NewApp()
+	if _, err := a.Vault.Load(*name); err != nil {
+		return err
+	}
+	if err := a.Vault.Delete(*name); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Deleted identity %q from the system keyring.\n", *name)
+	return nil
+}
+
+func warnKeyring(a *app.App, env Env) {
+	if a.KeyringProblem != nil {
+		fmt.Fprintln(env.Stderr, "warning:", a.KeyringProblem)
+	}
+}
+
+// description is an identity as shown: never any key material.
+type description struct {
+	Name       string         `json:"name"`
+	Transport  pki.Summary    `json:"transport"`
+	Signing    *pki.Summary   `json:"signing,omitempty"`
+	SigningKID string         `json:"signing_kid,omitempty"`
+	ClientID   string         `json:"client_id,omitempty"`
+	SSA        map[string]any `json:"software_statement,omitempty"`
+	Findings   []string       `json:"findings"`
+}
+
+func describe(p *identity.Parsed, now time.Time) description {
+	d := description{Name: p.Name, Transport: p.Transport.Summarise(now), SigningKID: p.SigningKID, ClientID: p.ClientID, Findings: []string{}}
+	if p.Signing != nil {
+		s := p.Signing.Summarise(now)
+		d.Signing = &s
+	}
+	if st := p.Statement; st != nil {
+		c := st.Claims
+		d.SSA = map[string]any{"software_id": c.SoftwareID, "software_client_name": c.SoftwareClientName,
+			"software_roles": c.SoftwareRoles, "software_redirect_uris": c.SoftwareRedirectURI, "org_name": c.OrgName,
+			"issuer": c.Issuer, "issued_at": st.IssuedAt().UTC().Format(time.RFC3339)}
+	}
+	for _, f := range p.Check(now) {
+		d.Findings = append(d.Findings, f.String())
+	}
+	return d
+}
+
+func printIdentity(w io.Writer, p *identity.Parsed, now time.Time) {
+	d := describe(p, now)
+	fmt.Fprintf(w, "Identity: %s\n", d.Name)
+	printSummary(w, "Transport certificate", d.Transport)
+	if d.Signing != nil {
+		printSummary(w, "Signing certificate", *d.Signing)
+		if d.SigningKID != "" {
+			fmt.Fprintf(w, "  key id (kid):      %s\n", d.SigningKID)
+		}
+	}
+	if d.SSA != nil {
+		fmt.Fprintf(w, "Software statement:\n  software id:       %v\n  name:              %v\n  roles:             %v\n  redirect URIs:     %v\n  issued:            %v\n",
+			d.SSA["software_id"], d.SSA["software_client_name"], d.SSA["software_roles"], d.SSA["software_redirect_uris"], d.SSA["issued_at"])
+	}
+	if d.ClientID != "" {
+		fmt.Fprintf(w, "Directory client id: %s\n", d.ClientID)
+	}
+	for _, f := range d.Findings {
+		fmt.Fprintf(w, "  ! %s\n", f)
+	}
+}
+
+func printSummary(w io.Writer, title string, s pki.Summary) {
+	yesNo := map[bool]string{true: "yes", false: "NO"}
+	fmt.Fprintf(w, "%s:\n", title)
+	fmt.Fprintf(w, "  organisation:      %s\n", s.Organisation)
+	if s.AuthorisationNumber != "" {
+		fmt.Fprintf(w, "  authorisation no.: %s\n", s.AuthorisationNumber)
+	}
+	fmt.Fprintf(w, "  subject:           %s\n", s.Subject)
+	fmt.Fprintf(w, "  valid until:       %s (%d days left)\n", s.NotAfter.UTC().Format("2 Jan 2006"), s.DaysLeft)
+	fmt.Fprintf(w, "  key:               %s, matches the certificate: %s\n", s.KeyType, yesNo[s.KeyMatches])
+	if len(s.Roles) > 0 {
+		fmt.Fprintf(w, "  PSD2 roles:        %s\n", strings.Join(s.Roles, ", "))
+	}
+	fmt.Fprintf(w, "  SHA-256:           %s\n", s.FingerprintSHA256)
+}

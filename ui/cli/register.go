@@ -1,0 +1,214 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/check"
+	"github.com/tppwizard/tppwizard/core/engine"
+	"github.com/tppwizard/tppwizard/core/registration"
+)
+
+func registerCmd(ctx context.Context, args []string, env Env, op registration.Operation) error {
+	name := "register"
+	help := "register --profile ID --identity NAME [--endpoint URL] [--discovery URL] [--ca-file F] [--redirect-uri U]... [--set name=value]... [--token T] [--dry-run] [--json]"
+	if op == registration.Update {
+		name = "update"
+		help = "update --profile ID --identity NAME --client-id C [same options as register]"
+	}
+	fs := newFlags(name, env, help)
+	var (
+		req             app.RegisterRequest
+		redirects, sets repeated
+		dryRun, asJSON  bool
+		timeout         time.Duration
+	)
+	fs.StringVar(&req.ProfileID, "profile", "", "bank profile id (see: tppwizard profiles)")
+	fs.StringVar(&req.IdentityName, "identity", "", "identity name (see: tppwizard identity list)")
+	fs.StringVar(&req.Endpoint, "endpoint", "", "registration endpoint, overriding the profile and discovery")
+	fs.StringVar(&req.DiscoveryURL, "discovery", "", "the bank's .well-known/openid-configuration URL, overriding the profile")
+	fs.StringVar(&req.CAFile, "ca-file", "", "extra CA certificate to trust for this bank only (a sandbox's own CA)")
+	fs.Var(&redirects, "redirect-uri", "redirect URI to register (repeat for several; default: those in the software statement)")
+	fs.Var(&sets, "set", "set a claim or body field: name=text or name:=json; dotted names reach into objects (contact.email=...)")
+	fs.StringVar(&req.AccessToken, "token", "", "Bearer access token to use instead of fetching one")
+	fs.StringVar(&req.SigningCertURL, "signing-cert-url", "", "where the bank can fetch your QSEAL certificate (profiles whose signature keyId is a URL)")
+	fs.BoolVar(&dryRun, "dry-run", false, "print the exact request and send nothing")
+	fs.BoolVar(&asJSON, "json", false, "print as JSON")
+	fs.DurationVar(&timeout, "timeout", 60*time.Second, "give up on the bank after this long")
+	if op == registration.Update {
+		fs.StringVar(&req.ClientID, "client-id", "", "client id of the registration to change")
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if req.ProfileID == "" || req.IdentityName == "" {
+		return usagef("%s needs --profile and --identity", name)
+	}
+	if op == registration.Update && req.ClientID == "" {
+		return usagef("update needs --client-id")
+	}
+	req.Operation, req.RedirectURIs, req.Timeout = op, redirects, timeout
+	if len(sets) > 0 {
+		req.Fields = map[string]any{}
+		for _, s := range sets {
+			k, v, err := registration.ParseField(s)
+			if err != nil {
+				return err
+			}
+			req.Fields[k] = v
+		}
+	}
+
+	a := env.NewApp()
+	warnKeyring(a, env)
+	if dryRun {
+		plan, err := a.Preview(ctx, req)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			if err := writeJSON(env.Stdout, planJSON(plan)); err != nil {
+				return err
+			}
+		} else {
+			printPlan(env.Stdout, plan)
+		}
+		if len(plan.Request.Findings.Errors()) > 0 {
+			return &exitError{code: ExitInput}
+		}
+		return nil
+	}
+
+	out, err := a.Register(ctx, req)
+	if err != nil {
+		if out != nil && out.Result != nil {
+			printResult(env.Stdout, out, asJSON)
+		}
+		return err
+	}
+	printResult(env.Stdout, out, asJSON)
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// shownHeaders masks what must not reach a terminal or a log: the Bearer
+// token. Everything else is shown exactly as sent.
+func shownHeaders(h http.Header) map[string]string {
+	out := map[string]string{}
+	for k := range h {
+		v := h.Get(k)
+		if strings.EqualFold(k, "Authorization") && !strings.Contains(v, "<") {
+			scheme, _, _ := strings.Cut(v, " ")
+			v = scheme + " " + registration.Mask("x")
+		}
+		out[k] = v
+	}
+	return out
+}
+
+func planJSON(p *engine.Plan) map[string]any {
+	r := p.Request
+	m := map[string]any{
+		"method":   r.Method,
+		"url":      r.URL,
+		"headers":  shownHeaders(r.Header),
+		"body":     string(r.Body),
+		"findings": nonNil(r.Findings),
+		"notes":    p.Notes,
+	}
+	if r.JWT != nil {
+		m["jwt"] = r.JWT
+	}
+	return m
+}
+
+func nonNil(l check.List) check.List {
+	if l == nil {
+		return check.List{}
+	}
+	return l
+}
+
+func printPlan(w io.Writer, p *engine.Plan) {
+	r := p.Request
+	fmt.Fprintf(w, "%s %s\n", r.Method, r.URL)
+	headers := shownHeaders(r.Header)
+	names := make([]string, 0, len(headers))
+	for k := range headers {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		fmt.Fprintf(w, "%s: %s\n", k, headers[k])
+	}
+	fmt.Fprintf(w, "\n%s\n", r.Body)
+	if r.JWT != nil {
+		fmt.Fprintln(w, "\nDecoded JWT header:")
+		_ = writeJSON(w, r.JWT.Header)
+		fmt.Fprintln(w, "Decoded JWT claims:")
+		_ = writeJSON(w, r.JWT.Claims)
+	}
+	fmt.Fprintln(w, "\nChecks before sending:")
+	if len(r.Findings) == 0 {
+		fmt.Fprintln(w, "  ok: nothing to fix")
+	}
+	for _, f := range r.Findings {
+		fmt.Fprintf(w, "  %s\n", f)
+	}
+	for _, n := range p.Notes {
+		fmt.Fprintf(w, "Note: %s\n", n)
+	}
+	fmt.Fprintln(w, "\n(dry run: nothing was sent)")
+}
+
+func printResult(w io.Writer, out *app.Outcome, asJSON bool) {
+	red := out.Result.Redacted()
+	if asJSON {
+		_ = writeJSON(w, map[string]any{"result": red, "secrets_saved_as": out.SecretKeys})
+		return
+	}
+	fmt.Fprintf(w, "Registered: HTTP %d\n", red.Status)
+	fmt.Fprintf(w, "  client id:         %s\n", red.ClientID)
+	if red.ClientIDFromDirectory {
+		fmt.Fprintln(w, "                     (the bank returned none; this is your application id from the trust framework directory)")
+	}
+	if red.ClientSecret != "" {
+		fmt.Fprintf(w, "  client secret:     %s\n", red.ClientSecret)
+	}
+	if red.RegistrationAccessToken != "" {
+		fmt.Fprintf(w, "  registration token: %s\n", red.RegistrationAccessToken)
+	}
+	if red.RegistrationClientURI != "" {
+		fmt.Fprintf(w, "  management URI:    %s\n", red.RegistrationClientURI)
+	}
+	if red.InteractionID != "" {
+		fmt.Fprintf(w, "  interaction id:    %s\n", red.InteractionID)
+	}
+	for _, k := range out.SecretKeys {
+		fmt.Fprintf(w, "  saved in the system keyring (service %q) as %s\n", app.KeyringService, k)
+	}
+}
+
+func printBankError(w io.Writer, e *registration.BankError) {
+	fmt.Fprintf(w, "The bank refused (HTTP %d).\n", e.Status)
+	fmt.Fprintf(w, "  What happened: %s\n", e.Explanation)
+	fmt.Fprintf(w, "  What to do:    %s\n", e.NextStep)
+	if e.Code != "" || e.Description != "" {
+		fmt.Fprintf(w, "  The bank says: %s %s\n", e.Code, e.Description)
+	}
+	if e.InteractionID != "" {
+		fmt.Fprintf(w, "  Interaction id (quote it to the bank): %s\n", e.InteractionID)
+	}
+}
