@@ -7,7 +7,6 @@ package app
 import (
 	"context"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -210,6 +209,3 @@ func (a *App) Register(ctx context.Context, r RegisterRequest) (*Outcome, error)
 func SecretKey(profileID, clientID, name string) string {
 	return "registration/" + profileID + "/" + clientID + "/" + name
 }
-
-// ErrNoKeyring is returned where a command needs the OS keyring to persist.
-var ErrNoKeyring = errors.New("the system keyring is not available")

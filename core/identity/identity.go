@@ -4,7 +4,6 @@
 package identity
 
 import (
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -258,12 +257,3 @@ func (v *Vault) writeIndex(names []string) error {
 // Store is the vault's underlying (chunking) store, for other secrets such
 // as client secrets returned by banks.
 func (v *Vault) Store() keystore.Store { return v.store }
-
-// Leaf returns the first certificate of a PEM chain, for display.
-func Leaf(chainPEM string) (*x509.Certificate, error) {
-	certs, err := pki.ParseCertificates([]byte(chainPEM))
-	if err != nil {
-		return nil, err
-	}
-	return certs[0], nil
-}

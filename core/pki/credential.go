@@ -8,7 +8,6 @@ import (
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"time"
 
@@ -168,6 +167,3 @@ func (c *Credential) Check(purpose string, now time.Time) check.List {
 	}
 	return out
 }
-
-// ErrNoKey is returned when a credential is needed but missing.
-var ErrNoKey = errors.New("no private key")

@@ -143,6 +143,34 @@ type Dialect interface {
 	Parse(in *Input, resp *Response) (*Result, error)
 }
 
+// NextID returns a new request id from NewID, or a random UUID.
+func (in *Input) NextID() string {
+	if in.NewID != nil {
+		return in.NewID()
+	}
+	return NewUUID()
+}
+
+// ParseAnswer reads a bank's answer to a registration request: a status the
+// profile does not count as success becomes a *BankError, a success becomes
+// a Result.
+func ParseAnswer(p *profile.Profile, resp *Response) (*Result, error) {
+	if !p.Accepts(resp.Status) {
+		return nil, ParseError(resp)
+	}
+	return ParseSuccess(resp)
+}
+
+// RequireClientID refuses a success that names no client.
+func RequireClientID(r *Result) error {
+	if r.ClientID != "" {
+		return nil
+	}
+	return &BankError{Status: r.Status, Body: r.Body,
+		Explanation: "The bank answered with success but gave no client_id.",
+		NextStep:    "Ask the bank whether the registration exists; keep its reply below."}
+}
+
 // ParseSuccess reads a success response body common to all dialects: a
 // JSON client record (RFC 7591 section 3.2.1) or, for Al Tareq, nothing.
 func ParseSuccess(resp *Response) (*Result, error) {

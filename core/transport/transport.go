@@ -145,9 +145,6 @@ func (c *Client) Do(ctx context.Context, method, rawURL string, header http.Head
 	return &registration.Response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
 }
 
-// CloseIdle releases idle connections.
-func (c *Client) CloseIdle() { c.http.CloseIdleConnections() }
-
 // Error is a failure to talk to the bank at all: nothing came back that
 // could be read as the bank's answer.
 type Error struct {

@@ -23,11 +23,7 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	newID := in.NewID
-	if newID == nil {
-		newID = registration.NewUUID
-	}
-	interaction := newID()
+	interaction := in.NextID()
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
 	h.Set("Accept", "application/json")
@@ -49,10 +45,7 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 
 // Parse reads the answer: 200, 201 or 204, often without a body.
 func (Dialect) Parse(in *registration.Input, resp *registration.Response) (*registration.Result, error) {
-	if !in.Profile.Accepts(resp.Status) {
-		return nil, registration.ParseError(resp)
-	}
-	r, err := registration.ParseSuccess(resp)
+	r, err := registration.ParseAnswer(in.Profile, resp)
 	if err != nil {
 		return nil, err
 	}

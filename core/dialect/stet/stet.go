@@ -67,11 +67,7 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 		return nil, err
 	}
 
-	newID := in.NewID
-	if newID == nil {
-		newID = registration.NewUUID
-	}
-	requestID := newID()
+	requestID := in.NextID()
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
 	h.Set("Accept", "application/json")
@@ -141,6 +137,9 @@ func Body(in *registration.Input, jwk pki.JWK) (map[string]any, check.List) {
 			c := st.Claims.OrgContacts[0]
 			contact = map[string]any{"contact_name": c.Name, "email": c.Email, "phone_number": c.Phone}
 		}
+	}
+	if redirects == nil {
+		redirects = []string{}
 	}
 	legalID := pki.OrganizationIdentifier(qseal)
 	if legalID == "" {
@@ -237,20 +236,12 @@ func Body(in *registration.Input, jwk pki.JWK) (map[string]any, check.List) {
 
 // Parse reads the bank's answer: 201 with the registration record.
 func (Dialect) Parse(in *registration.Input, resp *registration.Response) (*registration.Result, error) {
-	if !in.Profile.Accepts(resp.Status) {
-		return nil, registration.ParseError(resp)
-	}
-	r, err := registration.ParseSuccess(resp)
+	r, err := registration.ParseAnswer(in.Profile, resp)
 	if err != nil {
 		return nil, err
 	}
 	if r.ClientID == "" && in.Operation == registration.Update {
 		r.ClientID = in.ClientID
 	}
-	if r.ClientID == "" {
-		return nil, &registration.BankError{Status: resp.Status, Body: resp.Body,
-			Explanation: "The bank answered with success but gave no client_id.",
-			NextStep:    "Ask the bank whether the registration exists; keep its reply below."}
-	}
-	return r, nil
+	return r, registration.RequireClientID(r)
 }

@@ -85,11 +85,7 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 	headerJSON, _ := base64.RawURLEncoding.DecodeString(strings.SplitN(compact, ".", 2)[0])
 	_ = json.Unmarshal(headerJSON, &header)
 
-	newID := in.NewID
-	if newID == nil {
-		newID = registration.NewUUID
-	}
-	interaction := newID()
+	interaction := in.NextID()
 	req := &registration.Request{
 		Method:        method,
 		URL:           endpoint,
@@ -114,10 +110,6 @@ func Claims(in *registration.Input) (map[string]any, check.List) {
 	p, id := in.Profile, in.Identity
 	st := id.Statement.Claims
 	now := in.Now
-	newID := in.NewID
-	if newID == nil {
-		newID = registration.NewUUID
-	}
 	var findings check.List
 
 	aud := p.Audience
@@ -152,7 +144,7 @@ func Claims(in *registration.Input) (map[string]any, check.List) {
 		"iat":                          now.Unix(),
 		"exp":                          now.Add(Lifetime).Unix(),
 		"aud":                          aud,
-		"jti":                          newID(),
+		"jti":                          in.NextID(),
 		"redirect_uris":                redirects,
 		"token_endpoint_auth_method":   method,
 		"grant_types":                  grants,
@@ -247,17 +239,9 @@ func keyFitsAlg(c *pki.Credential, alg jose.SignatureAlgorithm) error {
 
 // Parse reads the bank's answer.
 func (Dialect) Parse(in *registration.Input, resp *registration.Response) (*registration.Result, error) {
-	if !in.Profile.Accepts(resp.Status) {
-		return nil, registration.ParseError(resp)
-	}
-	r, err := registration.ParseSuccess(resp)
+	r, err := registration.ParseAnswer(in.Profile, resp)
 	if err != nil {
 		return nil, err
 	}
-	if r.ClientID == "" {
-		return nil, &registration.BankError{Status: resp.Status, Body: resp.Body,
-			Explanation: "The bank answered with success but gave no client_id.",
-			NextStep:    "Ask the bank whether the registration exists; keep its reply below."}
-	}
-	return r, nil
+	return r, registration.RequireClientID(r)
 }
