@@ -209,3 +209,17 @@ func (a *App) Register(ctx context.Context, r RegisterRequest) (*Outcome, error)
 func SecretKey(profileID, clientID, name string) string {
 	return "registration/" + profileID + "/" + clientID + "/" + name
 }
+
+// UploadCertificate sends the identity's QSEAL certificate to the bank
+// (profiles with a certificate endpoint, seed 000).
+func (a *App) UploadCertificate(ctx context.Context, r RegisterRequest, name string) (int, error) {
+	params, err := a.params(r)
+	if err != nil {
+		return 0, err
+	}
+	_, resp, err := a.Engine.UploadCertificate(ctx, params, name)
+	if err != nil {
+		return 0, err
+	}
+	return resp.Status, nil
+}

@@ -236,3 +236,30 @@ func (e *Engine) Register(ctx context.Context, p Params) (*Plan, *registration.R
 	res, err := e.Send(ctx, plan)
 	return plan, res, err
 }
+
+// UploadCertificate sends the identity's signing (QSEAL) certificate to the
+// bank's certificate endpoint (seed 000: POST .../tpp/certificates). The
+// bank answers 200 and confirms by e-mail to the TPP's representative.
+func (e *Engine) UploadCertificate(ctx context.Context, p Params, name string) (*registration.Request, *registration.Response, error) {
+	endpoint := p.Endpoint
+	if endpoint == "" {
+		endpoint = p.Profile.CertificateEndpoint
+	}
+	cred := p.Identity.SigningOrTransport()
+	req, err := uk.CertificateUpload(endpoint, cred.Leaf(), name)
+	if err != nil {
+		return nil, nil, &registration.InputError{Field: "profile", Problem: err.Error()}
+	}
+	client, err := Client(p)
+	if err != nil {
+		return req, nil, err
+	}
+	resp, err := client.Do(ctx, req.Method, req.URL, req.Header, req.Body)
+	if err != nil {
+		return req, nil, err
+	}
+	if resp.Status != 200 && resp.Status != 201 {
+		return req, resp, registration.ParseError(resp)
+	}
+	return req, resp, nil
+}

@@ -52,6 +52,7 @@ Usage:
   tppwizard identity import|list|show|delete ...
   tppwizard register --profile ID --identity NAME [options]
   tppwizard update   --profile ID --identity NAME --client-id C [options]
+  tppwizard certificate upload --profile ID --identity NAME [--name LABEL]
   tppwizard version
 
 Run "tppwizard COMMAND -h" for a command's options.
@@ -74,6 +75,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = registerCmd(ctx, args[1:], env, registration.Create)
 	case "update":
 		err = registerCmd(ctx, args[1:], env, registration.Update)
+	case "certificate":
+		err = certificateCmd(ctx, args[1:], env)
 	case "version", "--version", "-version":
 		fmt.Fprintln(env.Stdout, "tppwizard", Version)
 	case "help", "-h", "--help":

@@ -201,3 +201,27 @@ func TestExitCodes(t *testing.T) {
 		t.Fatalf("client secret not in the keyring: %q %v", v, err)
 	}
 }
+
+func TestCertificateUploadSendsTheQSEAL(t *testing.T) {
+	s := newSession(t)
+	s.importIdentity()
+	var got struct {
+		Data struct {
+			Certificate struct{ PEM, Name, Type string }
+		}
+	}
+	bank := s.kit.Bank(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := json.NewDecoder(r.Body).Decode(&got); err != nil || r.Method != "POST" {
+			w.WriteHeader(400)
+			return
+		}
+		w.WriteHeader(200)
+	}))
+	code, out, errOut := s.run("", "certificate", "upload", "--profile", "uk-saltedge-v31", "--identity", "Acme", "--name", "QSEAL 2026", "--endpoint", bank.URL+"/api/open-banking/v3.1/tpp/certificates")
+	if code != 0 || !strings.Contains(out, "accepted the certificate (HTTP 200)") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if got.Data.Certificate.Type != "qseal" || got.Data.Certificate.Name != "QSEAL 2026" || got.Data.Certificate.PEM != strings.TrimSpace(s.kit.Identity.SigningCert)+"\n" {
+		t.Fatalf("bank received %+v", got.Data.Certificate)
+	}
+}

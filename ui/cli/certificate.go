@@ -1,0 +1,37 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tppwizard/tppwizard/app"
+)
+
+// certificateCmd uploads the QSEAL certificate to banks that take it through
+// their API (seed 000's POST .../tpp/certificates).
+func certificateCmd(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 || args[0] != "upload" {
+		return usagef("certificate needs the sub-command upload")
+	}
+	fs := newFlags("certificate upload", env, "certificate upload --profile ID --identity NAME [--name LABEL] [--endpoint URL] [--ca-file F]")
+	var req app.RegisterRequest
+	fs.StringVar(&req.ProfileID, "profile", "", "bank profile id")
+	fs.StringVar(&req.IdentityName, "identity", "", "identity whose signing (QSEAL) certificate is sent")
+	fs.StringVar(&req.Endpoint, "endpoint", "", "certificate endpoint, overriding the profile")
+	fs.StringVar(&req.CAFile, "ca-file", "", "extra CA certificate to trust for this bank only")
+	name := fs.String("name", "", "label for the certificate at the bank (default: its common name)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if req.ProfileID == "" || req.IdentityName == "" {
+		return usagef("certificate upload needs --profile and --identity")
+	}
+	a := env.NewApp()
+	warnKeyring(a, env)
+	status, err := a.UploadCertificate(ctx, req, *name)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "The bank accepted the certificate (HTTP %d). It confirms by e-mail to your representative.\n", status)
+	return nil
+}
