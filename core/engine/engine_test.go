@@ -18,25 +18,13 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"github.com/tppwizard/tppwizard/assets"
 	"github.com/tppwizard/tppwizard/core/engine"
 	"github.com/tppwizard/tppwizard/core/httpsig"
 	"github.com/tppwizard/tppwizard/core/pki"
-	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/registration"
 	"github.com/tppwizard/tppwizard/core/testkit"
 	"github.com/tppwizard/tppwizard/core/transport"
 )
-
-func prof(t *testing.T, id string) *profile.Profile {
-	t.Helper()
-	p, err := profile.Load(assets.Profiles(), "").Get(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cp := *p
-	return &cp
-}
 
 // ukBank verifies what a UK bank verifies, with go-jose and the standard
 // library, not with this project's code.
@@ -88,7 +76,7 @@ func TestRegisterUKOverMutualTLS(t *testing.T) {
 			srv := k.Bank(t, ukBank(t, k, tt.contentType, tt.status))
 			e := &engine.Engine{}
 			_, res, err := e.Register(context.Background(), engine.Params{
-				Profile: prof(t, tt.profile), Identity: k.Parsed(t), Endpoint: srv.URL + "/register",
+				Profile: testkit.Profile(t, tt.profile), Identity: k.Parsed(t), Endpoint: srv.URL + "/register",
 				Roots: k.Roots(), Fields: map[string]any{"aud": "bank", "token_endpoint_auth_method": "private_key_jwt"},
 			})
 			if err != nil {
@@ -172,7 +160,7 @@ func TestRegisterSTETWithTokenDigestAndSignature(t *testing.T) {
 		}
 	})
 	srv := k.Bank(t, mux)
-	p := prof(t, "fr-bpce-17515-sandbox")
+	p := testkit.Profile(t, "fr-bpce-17515-sandbox")
 	p.TokenEndpoint = srv.URL + "/token"
 	e := &engine.Engine{}
 	params := engine.Params{Profile: p, Identity: k.Parsed(t), Endpoint: srv.URL + "/stet/setting/v1/register", Roots: k.Roots()}
@@ -210,7 +198,7 @@ func TestRegisterAlTareqThroughDiscovery(t *testing.T) {
 	})
 	srv = k.Bank(t, mux)
 	_, res, err := (&engine.Engine{}).Register(context.Background(), engine.Params{
-		Profile: prof(t, "ae-altareq-modelbank-sandbox"), Identity: k.Parsed(t),
+		Profile: testkit.Profile(t, "ae-altareq-modelbank-sandbox"), Identity: k.Parsed(t),
 		DiscoveryURL: srv.URL + "/.well-known/openid-configuration", Roots: k.Roots(),
 	})
 	if err != nil {
@@ -243,7 +231,7 @@ func TestBankRefusalsAreExplained(t *testing.T) {
 				_, _ = io.WriteString(w, tt.body)
 			}))
 			_, _, err := (&engine.Engine{}).Register(context.Background(), engine.Params{
-				Profile: prof(t, tt.profile), Identity: k.Parsed(t), Endpoint: srv.URL, Roots: k.Roots(),
+				Profile: testkit.Profile(t, tt.profile), Identity: k.Parsed(t), Endpoint: srv.URL, Roots: k.Roots(),
 				Fields: map[string]any{"aud": "bank", "token_endpoint_auth_method": "private_key_jwt"}})
 			var be *registration.BankError
 			if !errors.As(err, &be) {
@@ -307,7 +295,7 @@ func TestTransportFailuresAreExplained(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, _, err := (&engine.Engine{}).Register(context.Background(), engine.Params{
-				Profile: prof(t, "ae-altareq-modelbank-sandbox"), Identity: k.Parsed(t), Endpoint: tt.url, Roots: k.Roots(), Timeout: tt.timeout})
+				Profile: testkit.Profile(t, "ae-altareq-modelbank-sandbox"), Identity: k.Parsed(t), Endpoint: tt.url, Roots: k.Roots(), Timeout: tt.timeout})
 			var te *transport.Error
 			if !errors.As(err, &te) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want a transport error saying %q", err, tt.want)
@@ -317,7 +305,7 @@ func TestTransportFailuresAreExplained(t *testing.T) {
 
 	t.Run("redirect after POST is not followed", func(t *testing.T) {
 		_, _, err := (&engine.Engine{}).Register(context.Background(), engine.Params{
-			Profile: prof(t, "ae-altareq-modelbank-sandbox"), Identity: k.Parsed(t), Endpoint: redirecting.URL, Roots: k.Roots()})
+			Profile: testkit.Profile(t, "ae-altareq-modelbank-sandbox"), Identity: k.Parsed(t), Endpoint: redirecting.URL, Roots: k.Roots()})
 		var be *registration.BankError
 		if !errors.As(err, &be) || be.Status != http.StatusTemporaryRedirect {
 			t.Fatalf("err = %v, want the 307 reported as the bank's answer", err)
@@ -328,7 +316,7 @@ func TestTransportFailuresAreExplained(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(100*time.Millisecond, cancel)
 		_, _, err := (&engine.Engine{}).Register(ctx, engine.Params{
-			Profile: prof(t, "ae-altareq-modelbank-sandbox"), Identity: k.Parsed(t), Endpoint: stalled.URL, Roots: k.Roots()})
+			Profile: testkit.Profile(t, "ae-altareq-modelbank-sandbox"), Identity: k.Parsed(t), Endpoint: stalled.URL, Roots: k.Roots()})
 		if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "cancelled") {
 			t.Fatalf("err = %v", err)
 		}
@@ -340,7 +328,7 @@ func TestFindingsBlockSending(t *testing.T) {
 	called := false
 	srv := k.Bank(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { called = true }))
 	_, _, err := (&engine.Engine{}).Register(context.Background(), engine.Params{
-		Profile: prof(t, "uk-saltedge-v31"), Identity: k.Parsed(t), Endpoint: srv.URL, Roots: k.Roots(),
+		Profile: testkit.Profile(t, "uk-saltedge-v31"), Identity: k.Parsed(t), Endpoint: srv.URL, Roots: k.Roots(),
 		RedirectURIs: []string{"http://localhost/cb"}})
 	if !errors.Is(err, registration.ErrBlocked) || called {
 		t.Fatalf("err = %v, bank called = %v", err, called)
@@ -351,7 +339,7 @@ func TestDryRunTouchesNoNetwork(t *testing.T) {
 	k := testkit.Get(t)
 	for _, id := range []string{"uk-saltedge-v31", "uk-obie-v33-modelbank", "fr-bpce-17515-sandbox", "ae-altareq-modelbank-sandbox"} {
 		t.Run(id, func(t *testing.T) {
-			plan, err := (&engine.Engine{}).Prepare(context.Background(), engine.Params{Profile: prof(t, id), Identity: k.Parsed(t)}, false)
+			plan, err := (&engine.Engine{}).Prepare(context.Background(), engine.Params{Profile: testkit.Profile(t, id), Identity: k.Parsed(t)}, false)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,8 +19,10 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/tppwizard/tppwizard/assets"
 	"github.com/tppwizard/tppwizard/core/identity"
 	"github.com/tppwizard/tppwizard/core/pki"
+	"github.com/tppwizard/tppwizard/core/profile"
 )
 
 // Constants of the test identity.
@@ -180,4 +182,19 @@ func (k *Kit) Bank(t testing.TB, h http.Handler) *httptest.Server {
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// Profile returns a copy of a built-in bank profile, safe to change in a test.
+func Profile(t testing.TB, id string) *profile.Profile {
+	t.Helper()
+	p, err := profile.Load(assets.Profiles(), "").Get(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := *p
+	if p.Signature != nil {
+		sig := *p.Signature
+		cp.Signature = &sig
+	}
+	return &cp
 }

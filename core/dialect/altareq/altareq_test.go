@@ -5,18 +5,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tppwizard/tppwizard/assets"
 	"github.com/tppwizard/tppwizard/core/dialect/altareq"
-	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/registration"
 	"github.com/tppwizard/tppwizard/core/testkit"
 )
 
 func input(t *testing.T) *registration.Input {
-	p, err := profile.Load(assets.Profiles(), "").Get("ae-altareq-modelbank-sandbox")
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := testkit.Profile(t, "ae-altareq-modelbank-sandbox")
 	return &registration.Input{Profile: p, Identity: testkit.Get(t).Parsed(t), Operation: registration.Create,
 		Endpoint: p.RegistrationEndpoint, Now: time.Now(), NewID: func() string { return "5f0c2a9e-8b7d-4c3e-a1f2-0d9e8c7b6a54" }}
 }

@@ -12,28 +12,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tppwizard/tppwizard/assets"
 	"github.com/tppwizard/tppwizard/core/dialect/stet"
 	"github.com/tppwizard/tppwizard/core/httpsig"
 	"github.com/tppwizard/tppwizard/core/identity"
-	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/registration"
 	"github.com/tppwizard/tppwizard/core/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
-
-func bpce(t *testing.T) *profile.Profile {
-	t.Helper()
-	p, err := profile.Load(assets.Profiles(), "").Get("fr-bpce-17515-sandbox")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cp := *p
-	sig := *p.Signature
-	cp.Signature = &sig
-	return &cp
-}
 
 // opensslIdentity uses the OpenSSL-made certificate and key in core/pki/testdata
 // for both roles, so the whole request (PKCS#1 v1.5 is deterministic) can be
@@ -58,7 +44,7 @@ func opensslIdentity(t *testing.T) *identity.Parsed {
 
 func goldenInput(t *testing.T) *registration.Input {
 	return &registration.Input{
-		Profile:      bpce(t),
+		Profile:      testkit.Profile(t, "fr-bpce-17515-sandbox"),
 		Identity:     opensslIdentity(t),
 		Operation:    registration.Create,
 		Endpoint:     "https://www.17515.sandbox.api.89C3.com/stet/setting/v1/register",
@@ -272,7 +258,7 @@ func TestRequiredFieldsAndAllowedValues(t *testing.T) {
 
 func TestPrefillsFromEIDASCertificateAndSSA(t *testing.T) {
 	k := testkit.Get(t)
-	in := &registration.Input{Profile: bpce(t), Identity: k.Parsed(t), Operation: registration.Create,
+	in := &registration.Input{Profile: testkit.Profile(t, "fr-bpce-17515-sandbox"), Identity: k.Parsed(t), Operation: registration.Create,
 		Endpoint: "https://bank.example/stet/setting/v1/register", Now: time.Now()}
 	req, err := stet.Dialect{}.Build(in)
 	if err != nil {

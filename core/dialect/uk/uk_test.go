@@ -11,29 +11,17 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"github.com/tppwizard/tppwizard/assets"
 	"github.com/tppwizard/tppwizard/core/dialect/uk"
-	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/registration"
 	"github.com/tppwizard/tppwizard/core/testkit"
 )
-
-func loadProfile(t *testing.T, id string) *profile.Profile {
-	t.Helper()
-	p, err := profile.Load(assets.Profiles(), "").Get(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cp := *p
-	return &cp
-}
 
 var fixedNow = time.Unix(1_800_000_000, 0)
 
 func input(t *testing.T, profileID string) *registration.Input {
 	k := testkit.Get(t)
 	return &registration.Input{
-		Profile:   loadProfile(t, profileID),
+		Profile:   testkit.Profile(t, profileID),
 		Identity:  k.Parsed(t),
 		Operation: registration.Create,
 		Endpoint:  "https://bank.example/api/open-banking/v3.1/tpp/register",
