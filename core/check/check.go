@@ -58,17 +58,6 @@ func (f Finding) String() string {
 // List is a set of findings.
 type List []Finding
 
-// Worst returns the highest severity in the list, OK when it is empty.
-func (l List) Worst() Severity {
-	worst := OK
-	for _, f := range l {
-		if f.Severity > worst {
-			worst = f.Severity
-		}
-	}
-	return worst
-}
-
 // Errors returns the findings that block sending.
 func (l List) Errors() List {
 	var out List

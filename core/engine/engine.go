@@ -99,7 +99,8 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 		p.Operation = registration.Create
 	}
 	if p.Operation == registration.Update && p.Profile.UpdateMethod == "" {
-		return nil, &registration.InputError{Field: "operation", Problem: fmt.Sprintf("bank profile %s cannot change a registration", p.Profile.ID)}
+		return nil, &registration.InputError{Field: "operation", Problem: fmt.Sprintf("bank profile %s cannot change a registration", p.Profile.ID),
+			Fix: "change the application where it was created (for Al Tareq, in the trust framework directory), then register again"}
 	}
 	now := time.Now
 	if e.Now != nil {
@@ -141,7 +142,11 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 			return nil, err
 		}
 	} else if token == "" && needsToken(p) {
-		plan.Notes = append(plan.Notes, "When sending, an access token is first fetched from "+tokenEndpoint(p, nil)+" (client_credentials over mutual TLS).")
+		from := tokenEndpoint(p, nil)
+		if from == "" {
+			from = "the token endpoint named in the bank's discovery document"
+		}
+		plan.Notes = append(plan.Notes, "When sending, an access token is first fetched from "+from+" (client_credentials over mutual TLS).")
 	}
 
 	in := &registration.Input{
@@ -157,7 +162,7 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 	if err != nil {
 		return nil, err
 	}
-	req.Findings = append(p.Identity.Check(in.Now), req.Findings...)
+	req.Findings = append(p.Identity.Check(p.Profile.Needs, in.Now), req.Findings...)
 	plan.Request = req
 	return plan, nil
 }

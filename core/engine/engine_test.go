@@ -352,3 +352,37 @@ func TestDryRunTouchesNoNetwork(t *testing.T) {
 		})
 	}
 }
+
+func TestPreflightChecksOnlyWhatTheBankUses(t *testing.T) {
+	k := testkit.Get(t)
+	expired, err := k.CA.Issue(pki.Spec{CommonName: "old-qseal", NotBefore: time.Now().AddDate(-2, 0, 0), NotAfter: time.Now().AddDate(-1, 0, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		profile string
+		blocked bool
+	}{
+		{"ae-altareq-modelbank-sandbox", false}, // mutual TLS only: the signing certificate is never sent
+		{"uk-obie-v33-modelbank", true},         // signs with it
+	}
+	for _, tt := range tests {
+		t.Run(tt.profile, func(t *testing.T) {
+			id := k.Parsed(t)
+			id.Signing = expired
+			plan, err := (&engine.Engine{}).Prepare(context.Background(), engine.Params{Profile: testkit.Profile(t, tt.profile), Identity: id, Endpoint: "https://bank.example/register"}, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var signingErrors int
+			for _, f := range plan.Request.Findings.Errors() {
+				if f.Field == "signing certificate" {
+					signingErrors++
+				}
+			}
+			if (signingErrors > 0) != tt.blocked {
+				t.Fatalf("findings %v", plan.Request.Findings)
+			}
+		})
+	}
+}

@@ -8,12 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"time"
 
 	"github.com/tppwizard/tppwizard/core/check"
 	"github.com/tppwizard/tppwizard/core/keystore"
 	"github.com/tppwizard/tppwizard/core/pki"
+	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/ssa"
 )
 
@@ -85,13 +87,19 @@ func (p *Parsed) SigningOrTransport() *pki.Credential {
 	return p.Transport
 }
 
-// Check lists problems with the identity's credentials at time now.
-func (p *Parsed) Check(now time.Time) check.List {
+// AllCredentials checks every credential the identity holds, for showing
+// the identity on its own rather than for one bank.
+var AllCredentials = []string{profile.NeedTransport, profile.NeedSigning, profile.NeedSSA}
+
+// Check lists problems, at time now, with the credentials a bank uses (the
+// profile's needs): a stale statement or an expired signing certificate
+// must not block a bank that never sees them.
+func (p *Parsed) Check(needs []string, now time.Time) check.List {
 	out := p.Transport.Check("transport certificate", now)
-	if p.Signing != nil {
+	if p.Signing != nil && slices.Contains(needs, profile.NeedSigning) {
 		out = append(out, p.Signing.Check("signing certificate", now)...)
 	}
-	if p.Statement != nil {
+	if p.Statement != nil && slices.Contains(needs, profile.NeedSSA) {
 		out = append(out, p.Statement.Check(now)...)
 	}
 	return out
@@ -117,25 +125,12 @@ func FromFiles(f Files, now time.Time) (Identity, error) {
 		return Identity{}, err
 	}
 	id := Identity{Name: f.Name, SigningKID: f.SigningKID, ClientID: f.ClientID, Created: now.UTC()}
-	transport, err := pki.LoadCredential(f.TransportCert, f.TransportKey, f.Passphrase)
-	if err != nil {
-		return Identity{}, fmt.Errorf("transport %w", err)
-	}
-	if !transport.KeyMatches() {
-		return Identity{}, errors.New("the transport key does not belong to the transport certificate: choose the key file created with that certificate")
-	}
-	if id.TransportCert, id.TransportKey, err = encode(transport); err != nil {
+	var err error
+	if id.TransportCert, id.TransportKey, err = importPair("transport", f.TransportCert, f.TransportKey, f.Passphrase); err != nil {
 		return Identity{}, err
 	}
 	if len(f.SigningCert) > 0 {
-		signing, err := pki.LoadCredential(f.SigningCert, f.SigningKey, f.Passphrase)
-		if err != nil {
-			return Identity{}, fmt.Errorf("signing %w", err)
-		}
-		if !signing.KeyMatches() {
-			return Identity{}, errors.New("the signing key does not belong to the signing certificate: choose the key file created with that certificate")
-		}
-		if id.SigningCert, id.SigningKey, err = encode(signing); err != nil {
+		if id.SigningCert, id.SigningKey, err = importPair("signing", f.SigningCert, f.SigningKey, f.Passphrase); err != nil {
 			return Identity{}, err
 		}
 	} else if len(f.SigningKey) > 0 {
@@ -151,7 +146,16 @@ func FromFiles(f Files, now time.Time) (Identity, error) {
 	return id, nil
 }
 
-func encode(c *pki.Credential) (certPEM, keyPEM string, err error) {
+// importPair reads a certificate and its key, checks they belong together,
+// and returns them as the PEM kept in the keyring.
+func importPair(role string, certFile, keyFile, passphrase []byte) (certPEM, keyPEM string, err error) {
+	c, err := pki.LoadCredential(certFile, keyFile, passphrase)
+	if err != nil {
+		return "", "", fmt.Errorf("%s %w", role, err)
+	}
+	if !c.KeyMatches() {
+		return "", "", fmt.Errorf("the %[1]s key does not belong to the %[1]s certificate: choose the key file created with that certificate", role)
+	}
 	key, err := pki.EncodePrivateKey(c.Key)
 	if err != nil {
 		return "", "", err

@@ -94,9 +94,6 @@ type SignatureSettings struct {
 	KeyID string `json:"key_id"`
 }
 
-// Needs reports whether the profile needs a credential.
-func (p *Profile) NeedsCredential(c string) bool { return slices.Contains(p.Needs, c) }
-
 // Accepts reports whether status is a success status for this profile.
 func (p *Profile) Accepts(status int) bool { return slices.Contains(p.SuccessStatus, status) }
 

@@ -6,7 +6,6 @@ package registration
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -129,7 +128,7 @@ func secretField(name string) bool {
 	return false
 }
 
-// Mask hides a secret, keeping its length class visible.
+// Mask hides a secret entirely; an empty value stays empty.
 func Mask(s string) string {
 	if s == "" {
 		return ""
@@ -239,9 +238,4 @@ func (e *InputError) Error() string {
 		s += " (" + e.Fix + ")"
 	}
 	return s
-}
-
-// Missing says which field is needed and how to give it.
-func Missing(field, why string) error {
-	return &InputError{Field: field, Problem: "is needed: " + why, Fix: fmt.Sprintf("give it with --set %s=...", field)}
 }

@@ -212,7 +212,7 @@ func describe(p *identity.Parsed, now time.Time) description {
 			"software_roles": c.SoftwareRoles, "software_redirect_uris": c.SoftwareRedirectURI, "org_name": c.OrgName,
 			"issuer": c.Issuer, "issued_at": st.IssuedAt().UTC().Format(time.RFC3339)}
 	}
-	for _, f := range p.Check(now) {
+	for _, f := range p.Check(identity.AllCredentials, now) {
 		d.Findings = append(d.Findings, f.String())
 	}
 	return d

@@ -30,10 +30,6 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 	h.Set("X-Fapi-Interaction-Id", interaction)
 
 	var findings check.List
-	if in.Operation == registration.Update {
-		return nil, &registration.InputError{Field: "operation", Problem: "Al Tareq registrations cannot be changed through this endpoint",
-			Fix: "change the application in the trust framework directory, then register again"}
-	}
 	if in.Identity.ClientID == "" {
 		findings = append(findings, check.Finding{Severity: check.Warning, Field: "client_id",
 			Message: "the identity has no trust-framework application id; banks often return none, and it is the id you will use with them",

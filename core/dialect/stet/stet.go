@@ -182,11 +182,8 @@ func Body(in *registration.Input, jwk pki.JWK) (map[string]any, check.List) {
 	str := func(k string) string { s, _ := body[k].(string); return s }
 
 	findings = append(findings, registration.CheckRedirectURIs(registration.StringList(body["redirect_uris"]), nil)...)
-	fixed := map[string]string{"token_endpoint_auth_method": "tls_client_auth"}
-	for k, want := range fixed {
-		if str(k) != want {
-			bad(k, fmt.Sprintf("must be %q for this bank (seed 001)", want), "")
-		}
+	if str("token_endpoint_auth_method") != "tls_client_auth" {
+		bad("token_endpoint_auth_method", `must be "tls_client_auth" for this bank (seed 001)`, "")
 	}
 	if g := registration.StringList(body["grant_types"]); len(g) != 1 || g[0] != "client_credentials" {
 		bad("grant_types", `must be ["client_credentials"] for this bank`, "")
