@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tppwizard/tppwizard/assets"
@@ -43,21 +44,24 @@ type Options struct {
 
 // App is one running application.
 type App struct {
-	Catalog *profile.Catalog
-	Vault   *identity.Vault
-	Engine  *engine.Engine
-	// KeyringProblem is set when the OS keyring could not be used and
-	// identities live in memory for this session only.
-	KeyringProblem error
-	ConfigDir      string
-	roots          *x509.CertPool
-	now            func() time.Time
+	Catalog   *profile.Catalog
+	Engine    *engine.Engine
+	ConfigDir string
+	roots     *x509.CertPool
+	now       func() time.Time
+
+	// The keyring is opened on first use, so commands that never touch it
+	// (listing profiles, say) do not write a probe entry into it.
+	keyringOnce    sync.Once
+	store          keystore.Store
+	vault          *identity.Vault
+	keyringProblem error
 }
 
 // New opens the application: loads profiles and connects to the keyring,
 // falling back to memory (never to disk) when the keyring is unavailable.
 func New(o Options) *App {
-	a := &App{ConfigDir: o.ConfigDir, roots: o.Roots, now: o.Now}
+	a := &App{ConfigDir: o.ConfigDir, roots: o.Roots, now: o.Now, store: o.Store}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -76,19 +80,37 @@ func New(o Options) *App {
 	}
 	a.Catalog = profile.Load(builtin, userProfiles)
 
-	store := o.Store
-	if store == nil {
-		osKeyring := keystore.OSKeyring{Service: KeyringService}
-		if err := keystore.Probe(osKeyring); err != nil {
-			a.KeyringProblem = err
-			store = keystore.NewMemory()
-		} else {
-			store = osKeyring
-		}
-	}
-	a.Vault = identity.NewVault(store)
 	a.Engine = &engine.Engine{Now: a.now}
 	return a
+}
+
+func (a *App) openKeyring() {
+	a.keyringOnce.Do(func() {
+		if a.store == nil {
+			osKeyring := keystore.OSKeyring{Service: KeyringService}
+			if err := keystore.Probe(osKeyring); err != nil {
+				a.keyringProblem = err
+				a.store = keystore.NewMemory()
+			} else {
+				a.store = osKeyring
+			}
+		}
+		a.vault = identity.NewVault(a.store)
+	})
+}
+
+// Vault is where identities and returned secrets are kept: the OS keyring,
+// or memory for this session when the keyring is unavailable.
+func (a *App) Vault() *identity.Vault {
+	a.openKeyring()
+	return a.vault
+}
+
+// KeyringProblem says why the OS keyring could not be used (identities then
+// live in memory for this session only); nil when it works.
+func (a *App) KeyringProblem() error {
+	a.openKeyring()
+	return a.keyringProblem
 }
 
 // ImportIdentity checks the files and saves them as one identity.
@@ -97,7 +119,7 @@ func (a *App) ImportIdentity(f identity.Files) (identity.Identity, error) {
 	if err != nil {
 		return identity.Identity{}, err
 	}
-	if err := a.Vault.Save(id); err != nil {
+	if err := a.Vault().Save(id); err != nil {
 		return identity.Identity{}, err
 	}
 	return id, nil
@@ -105,7 +127,7 @@ func (a *App) ImportIdentity(f identity.Files) (identity.Identity, error) {
 
 // Identity loads and decodes a saved identity.
 func (a *App) Identity(name string) (*identity.Parsed, error) {
-	id, err := a.Vault.Load(name)
+	id, err := a.Vault().Load(name)
 	if err != nil {
 		return nil, err
 	}
@@ -196,7 +218,7 @@ func (a *App) Register(ctx context.Context, r RegisterRequest) (*Outcome, error)
 			continue
 		}
 		key := SecretKey(params.Profile.ID, res.ClientID, name)
-		if err := a.Vault.Store().Set(key, value); err != nil {
+		if err := a.Vault().Store().Set(key, value); err != nil {
 			return out, fmt.Errorf("the bank registered client %s, but its %s could not be saved in the keyring: %w. "+
 				"It is shown once now; copy it somewhere safe", res.ClientID, strings.ReplaceAll(name, "_", " "), err)
 		}

@@ -57,16 +57,15 @@ func readInput(flagName, path string) ([]byte, error) {
 func identityImport(args []string, env Env) error {
 	fs := newFlags("identity import", env, "identity import --name N --transport-cert F --transport-key F [--signing-cert F --signing-key F --signing-kid K] [--ssa F] [--client-id ID]")
 	var (
-		name        = fs.String("name", "", "name for the identity (required)")
-		tCert       = fs.String("transport-cert", "", "transport (QWAC) certificate file, PEM, chain allowed (required)")
-		tKey        = fs.String("transport-key", "", "transport private key file (PKCS#1, PKCS#8 or SEC1)")
-		sCert       = fs.String("signing-cert", "", "signing (QSEAL) certificate file")
-		sKey        = fs.String("signing-key", "", "signing private key file")
-		kid         = fs.String("signing-kid", "", "key id of the signing key as published in the directory")
-		ssaFile     = fs.String("ssa", "", "software statement (SSA) file")
-		clientID    = fs.String("client-id", "", "the application's client id in the trust framework directory")
-		passStdin   = fs.Bool("passphrase-stdin", false, "read the passphrase of encrypted keys from the first line of standard input")
-		allowNoRing = fs.Bool("session-only", false, "keep the identity in memory when no keyring is available (it is lost when the command ends)")
+		name      = fs.String("name", "", "name for the identity (required)")
+		tCert     = fs.String("transport-cert", "", "transport (QWAC) certificate file, PEM, chain allowed (required)")
+		tKey      = fs.String("transport-key", "", "transport private key file (PKCS#1, PKCS#8 or SEC1)")
+		sCert     = fs.String("signing-cert", "", "signing (QSEAL) certificate file")
+		sKey      = fs.String("signing-key", "", "signing private key file")
+		kid       = fs.String("signing-kid", "", "key id of the signing key as published in the directory")
+		ssaFile   = fs.String("ssa", "", "software statement (SSA) file")
+		clientID  = fs.String("client-id", "", "the application's client id in the trust framework directory")
+		passStdin = fs.Bool("passphrase-stdin", false, "read the passphrase of encrypted keys from the first line of standard input")
 	)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -93,8 +92,10 @@ func identityImport(args []string, env Env) error {
 		files.Passphrase = []byte(strings.TrimRight(line, "\r\n"))
 	}
 	a := env.NewApp()
-	if a.KeyringProblem != nil && !*allowNoRing {
-		return fmt.Errorf("%v", a.KeyringProblem)
+	// A command ends with its process: an identity held in memory would be
+	// lost at once, so the command line needs the real keyring.
+	if err := a.KeyringProblem(); err != nil {
+		return err
 	}
 	id, err := a.ImportIdentity(files)
 	if errors.Is(err, pki.ErrEncryptedKey) {
@@ -120,7 +121,7 @@ func identityList(args []string, env Env) error {
 	}
 	a := env.NewApp()
 	warnKeyring(a, env)
-	names, err := a.Vault.List()
+	names, err := a.Vault().List()
 	if err != nil {
 		return err
 	}
@@ -173,10 +174,10 @@ func identityDelete(args []string, env Env) error {
 		return usagef("identity delete needs --name")
 	}
 	a := env.NewApp()
-	if _, err := a.Vault.Load(*name); err != nil {
+	if _, err := a.Vault().Load(*name); err != nil {
 		return err
 	}
-	if err := a.Vault.Delete(*name); err != nil {
+	if err := a.Vault().Delete(*name); err != nil {
 		return err
 	}
 	fmt.Fprintf(env.Stdout, "Deleted identity %q from the system keyring.\n", *name)
@@ -184,8 +185,8 @@ func identityDelete(args []string, env Env) error {
 }
 
 func warnKeyring(a *app.App, env Env) {
-	if a.KeyringProblem != nil {
-		fmt.Fprintln(env.Stderr, "warning:", a.KeyringProblem)
+	if err := a.KeyringProblem(); err != nil {
+		fmt.Fprintln(env.Stderr, "warning:", err)
 	}
 }
 

@@ -41,11 +41,11 @@ func Home(a *app.App) fyne.CanvasObject {
 			o.(*widget.Label).SetText(fmt.Sprintf("%s · %s · %s (%s)", p.Country, p.Ecosystem, p.Name, p.Environment))
 		})
 
-	names, err := a.Vault.List()
+	names, err := a.Vault().List()
 	status := fmt.Sprintf("%d identities saved in the system keyring", len(names))
 	switch {
-	case a.KeyringProblem != nil:
-		status = "Keyring not available: " + a.KeyringProblem.Error()
+	case a.KeyringProblem() != nil:
+		status = "Keyring not available: " + a.KeyringProblem().Error()
 	case err != nil:
 		status = "Could not read the keyring: " + err.Error()
 	}
