@@ -290,3 +290,26 @@ func TestCertificateUploadBody(t *testing.T) {
 		t.Fatalf("%s %v", req.Method, req.Header)
 	}
 }
+
+func TestChangeIsAnswered200EvenWhereCreationIs201(t *testing.T) {
+	body := []byte(`{"client_id":"client-123","redirect_uris":["https://tpp.example.com/callback"]}`)
+	tests := []struct {
+		op     registration.Operation
+		status int
+		ok     bool
+	}{
+		{registration.Create, 201, true},
+		{registration.Create, 200, false},
+		{registration.Update, 200, true},
+		{registration.Update, 201, true},
+		{registration.Update, 204, false},
+	}
+	for _, tt := range tests {
+		in := input(t, "uk-obie-v33-modelbank")
+		in.Operation = tt.op
+		_, err := uk.Dialect{}.Parse(in, &registration.Response{Status: tt.status, Body: body})
+		if (err == nil) != tt.ok {
+			t.Errorf("%s answered %d: err = %v, want ok %v", tt.op, tt.status, err, tt.ok)
+		}
+	}
+}
