@@ -22,6 +22,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/sandbox"
 )
 
 // KeyringService is the service name under which everything is stored in
@@ -56,6 +57,9 @@ type App struct {
 	store          keystore.Store
 	vault          *identity.Vault
 	keyringProblem error
+
+	sandboxMu sync.Mutex
+	sandbox   *sandbox.Server
 }
 
 // New opens the application: loads profiles and connects to the keyring,

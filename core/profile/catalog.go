@@ -168,6 +168,18 @@ func readLimited(name string) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 }
 
+// Put adds a profile, replacing the one with the same id (the sandbox's
+// profiles, which depend on where it runs).
+func (c *Catalog) Put(p *Profile) {
+	for i, old := range c.Profiles {
+		if old.ID == p.ID {
+			c.Profiles[i] = p
+			return
+		}
+	}
+	c.Profiles = append(c.Profiles, p)
+}
+
 // Get returns the profile with this id.
 func (c *Catalog) Get(id string) (*Profile, error) {
 	for _, p := range c.Profiles {

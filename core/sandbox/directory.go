@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -42,9 +43,13 @@ func (s *Server) jwksURL(sw *Software) string {
 	return s.base + "/directory/" + sw.OrgID + "/" + sw.ID + ".jwks"
 }
 
-// StatementURL is where a member asks for a fresh statement (POST, mutual
-// TLS with the software's transport certificate).
-func (s *Server) StatementURL(softwareID string) string { return s.base + statementPath + softwareID }
+// StatementPath is where, on the sandbox's address, a member asks for a
+// fresh statement (POST, mutual TLS with the software's transport
+// certificate).
+func StatementPath(softwareID string) string { return statementPath + url.PathEscape(softwareID) }
+
+// StatementURL is StatementPath on this sandbox.
+func (s *Server) StatementURL(softwareID string) string { return s.base + StatementPath(softwareID) }
 
 // directoryKeys publishes the directory's public key, with which anyone can
 // check a statement it signed.
@@ -240,7 +245,7 @@ func (s *Server) verifyStatement(raw string) (*Software, map[string]any, *Refusa
 	case iat.After(now.Add(clockSkew)):
 		return nil, nil, refuse("ssa.iat", KindStatement, "the software statement is issued in the future (%s)", iat.UTC().Format(time.RFC3339))
 	case now.Sub(iat) > StatementMaxAge:
-		return nil, nil, refuse("ssa.stale", KindStatement, "the software statement was issued %s ago; this bank accepts statements under %s old. Get a fresh one from the directory",
+		return nil, nil, refuse("ssa.stale", KindStatement, "the software statement was issued %s ago; this bank accepts statements under %s old. Get a fresh one from the directory (tppwizard sandbox ssa)",
 			now.Sub(iat).Round(time.Second), StatementMaxAge)
 	}
 	if exp, ok := numericDate(claims["exp"]); ok && !now.Before(exp.Add(clockSkew)) {

@@ -12,6 +12,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/discovery"
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/sandbox"
 )
 
 // register makes a client at a UK bank by hand and returns its answer.
@@ -297,5 +298,23 @@ func TestCertificateUpload(t *testing.T) {
 				t.Errorf("seed 000 lists WrongRequiredFields for this endpoint, got %q", a.Code)
 			}
 		})
+	}
+}
+
+func TestRegisteredClientsOutliveARestart(t *testing.T) {
+	f := getFixture(t)
+	rec := f.register(t, "obie", nil)
+	restarted, err := sandbox.New(sandbox.Options{Dir: f.dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := restarted.Start("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	defer restarted.Close()
+	uri := restarted.URL() + ukPaths["obie"] + "/" + rec["client_id"].(string)
+	a := f.do(t, f.demo.Transport, "GET", uri, map[string]string{"Authorization": "Bearer " + rec["registration_access_token"].(string)}, nil)
+	if a.Status != 200 || a.Body["client_id"] != rec["client_id"] {
+		t.Fatalf("GET after restart: %d %s", a.Status, a.Raw)
 	}
 }

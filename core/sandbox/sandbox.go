@@ -212,7 +212,8 @@ func (s *Server) caller(r *http.Request) (*x509.Certificate, *Refusal) {
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
 	if err != nil {
 		return nil, refuse("mtls.certificate-untrusted", KindCaller,
-			"the client certificate %q is not one the sandbox trust framework issued, or it is expired or not for client authentication: %v",
+			"the client certificate %q is not one the sandbox trust framework issued, or it is expired or not for client authentication: %v. "+
+				"If it is a sandbox demo identity from an earlier run, import the demo identity this sandbox printed again",
 			leaf.Subject.CommonName, err)
 	}
 	return leaf, nil

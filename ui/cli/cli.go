@@ -53,6 +53,8 @@ Usage:
   tppwizard register --profile ID --identity NAME [options]
   tppwizard update   --profile ID --identity NAME --client-id C [options]
   tppwizard certificate upload --profile ID --identity NAME [--name LABEL]
+  tppwizard sandbox [--addr 127.0.0.1:8443] [--dir D]   run the built-in sandbox bank
+  tppwizard sandbox ssa [--identity NAME]                renew a sandbox software statement
   tppwizard version
 
 Run "tppwizard COMMAND -h" for a command's options.
@@ -77,6 +79,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = registerCmd(ctx, args[1:], env, registration.Update)
 	case "certificate":
 		err = certificateCmd(ctx, args[1:], env)
+	case "sandbox":
+		err = sandboxCmd(ctx, args[1:], env)
 	case "version", "--version", "-version":
 		fmt.Fprintln(env.Stdout, "tppwizard", Version)
 	case "help", "-h", "--help":

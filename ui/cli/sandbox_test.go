@@ -1,0 +1,151 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/keystore"
+	"github.com/tppwizard/tppwizard/ui/cli"
+)
+
+// syncBuffer is written by the sandbox's goroutines and read by the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// shellWords splits a printed command line as a POSIX shell would for the
+// quoting the sandbox prints (single quotes).
+func shellWords(t *testing.T, line string) []string {
+	t.Helper()
+	var (
+		words []string
+		cur   strings.Builder
+		inQ   bool
+		has   bool
+	)
+	for i := 0; i < len(line); i++ {
+		c := line[i]
+		switch {
+		case inQ && c == '\'':
+			inQ = false
+		case inQ:
+			cur.WriteByte(c)
+		case c == '\'':
+			inQ, has = true, true
+		case c == '\\' && i+1 < len(line):
+			i++
+			cur.WriteByte(line[i])
+			has = true
+		case c == ' ':
+			if has || cur.Len() > 0 {
+				words = append(words, cur.String())
+				cur.Reset()
+				has = false
+			}
+		default:
+			cur.WriteByte(c)
+		}
+	}
+	if inQ {
+		t.Fatalf("unterminated quote in %q", line)
+	}
+	if has || cur.Len() > 0 {
+		words = append(words, cur.String())
+	}
+	return words
+}
+
+// TestNewcomerRegistersWithEverySandboxBank follows what the sandbox prints:
+// start it, paste the import command, paste each register command.
+func TestNewcomerRegistersWithEverySandboxBank(t *testing.T) {
+	config := filepath.Join(t.TempDir(), "config with space")
+	sandboxDir := t.TempDir()
+	store := keystore.NewMemory()
+	newApp := func() *app.App { return app.New(app.Options{Store: store, ConfigDir: config}) }
+	run := func(args ...string) (int, string) {
+		var out, errOut bytes.Buffer
+		code := cli.Run(context.Background(), args, cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, NewApp: newApp})
+		return code, out.String() + errOut.String()
+	}
+
+	ctx, stop := context.WithCancel(context.Background())
+	var sbOut, sbErr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- cli.Run(ctx, []string{"sandbox", "--addr", "127.0.0.1:0", "--dir", sandboxDir}, cli.Env{Stdout: &sbOut, Stderr: &sbErr, NewApp: newApp})
+	}()
+	deadline := time.Now().Add(60 * time.Second)
+	for !strings.Contains(sbOut.String(), "Requests:") {
+		select {
+		case code := <-done:
+			t.Fatalf("sandbox exited %d: %s%s", code, sbOut.String(), sbErr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the sandbox did not start: %s", sbOut.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	printed := sbOut.String()
+	var commands [][]string
+	for _, line := range strings.Split(printed, "\n") {
+		if strings.HasPrefix(line, "   tppwizard ") {
+			commands = append(commands, shellWords(t, strings.TrimPrefix(line, "   tppwizard ")))
+		}
+	}
+	if len(commands) != 6 || commands[0][1] != "import" || commands[5][0] != "sandbox" {
+		t.Fatalf("printed commands: %q\n%s", commands, printed)
+	}
+	for _, args := range commands {
+		code, out := run(args...)
+		if code != 0 {
+			t.Fatalf("tppwizard %s: exit %d\n%s", strings.Join(args, " "), code, out)
+		}
+		if args[0] == "register" && !strings.Contains(out, "client") {
+			t.Errorf("register output names no client:\n%s", out)
+		}
+		secretsIn(t, out)
+	}
+	stop()
+	if code := <-done; code != 0 {
+		t.Fatalf("sandbox exit %d: %s", code, sbErr.String())
+	}
+	log := sbOut.String()
+	for _, want := range []string{"POST   /uk31/api/open-banking/v3.1/tpp/register", "POST   /bpce/stet/setting/v1/register", "Sandbox stopped."} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the sandbox's request log lacks %q:\n%s", want, log)
+		}
+	}
+	secretsIn(t, log)
+	if _, err := os.Stat(filepath.Join(sandboxDir, "demo", "ssa.jwt")); err != nil {
+		t.Errorf("demo statement not in --dir: %v", err)
+	}
+}
+
+func TestSandboxRefusesANonLoopbackAddress(t *testing.T) {
+	s := newSession(t)
+	code, _, errOut := s.run("", "sandbox", "--addr", "0.0.0.0:0")
+	if code != cli.ExitInput || !strings.Contains(errOut, "loopback only") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
