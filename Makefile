@@ -53,6 +53,10 @@ fuzz:
 	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzParseError$$' -fuzztime $(FUZZTIME) ./core/registration/
 	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzParseSuccess$$' -fuzztime $(FUZZTIME) ./core/registration/
 	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/discovery/
+	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzParseDN$$' -fuzztime $(FUZZTIME) ./core/pki/
+	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzUKRegistration$$' -fuzztime $(FUZZTIME) ./core/sandbox/
+	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzSTETRegistration$$' -fuzztime $(FUZZTIME) ./core/sandbox/
+	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzCertificateUpload$$' -fuzztime $(FUZZTIME) ./core/sandbox/
 
 clean:
 	rm -f tppwizard

@@ -69,7 +69,7 @@ func (s *Server) altareqRegister(w http.ResponseWriter, r *http.Request, b *bank
 	err = saveState(s.opts.Dir, s.st)
 	s.mu.Unlock()
 	if err != nil {
-		s.fail(w, r, b.Style, refuse("sandbox.storage", KindInvalid, "the sandbox could not save: %v", err))
+		s.fail(w, r, b.Style, refuse("sandbox.storage", KindInternal, "the sandbox could not save: %v", err))
 		return
 	}
 	echoInteraction(w, r)

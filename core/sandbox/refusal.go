@@ -43,6 +43,7 @@ const (
 	KindGrant                        // token endpoint: the grant type is not offered
 	KindScope                        // token endpoint: the scope is not allowed
 	KindMethodNotAllowed             // the method is not offered at this address
+	KindInternal                     // the sandbox itself failed (its state could not be saved)
 )
 
 // Refusal is why the sandbox refuses a request: the rule broken, in words.
@@ -60,6 +61,12 @@ func refuse(rule string, kind Kind, format string, args ...any) *Refusal {
 
 // Answer is the status and error code a refusal gets in a style.
 func (r *Refusal) Answer(style Style) (status int, code string) {
+	if r.Kind == KindInternal {
+		if style == StyleSaltEdge || style == StyleAlTareq {
+			return 500, "InternalServerError"
+		}
+		return 500, "server_error"
+	}
 	switch style {
 	case StyleSaltEdge:
 		// Seed 000, "Related Errors".

@@ -226,7 +226,7 @@ func (s *Server) checkSTET(r *http.Request, b *bank, clientID string) (*Client, 
 	c.SubjectDN, _ = pki.SubjectDN(cert)
 	s.st.Clients[key] = c
 	if err := saveState(s.opts.Dir, s.st); err != nil {
-		return nil, nil, refuse("sandbox.storage", KindInvalid, "the sandbox could not save the registration: %v", err)
+		return nil, nil, refuse("sandbox.storage", KindInternal, "the sandbox could not save the registration: %v", err)
 	}
 	return c, body, nil
 }

@@ -63,7 +63,7 @@ func (s *Server) ukRegister(w http.ResponseWriter, r *http.Request, b *bank) {
 	err := saveState(s.opts.Dir, s.st)
 	s.mu.Unlock()
 	if err != nil {
-		s.fail(w, r, b.Style, refuse("sandbox.storage", KindInvalid, "the sandbox could not save the registration: %v", err))
+		s.fail(w, r, b.Style, refuse("sandbox.storage", KindInternal, "the sandbox could not save the registration: %v", err))
 		return
 	}
 	echoInteraction(w, r)
@@ -416,7 +416,7 @@ func (s *Server) ukManage(w http.ResponseWriter, r *http.Request, b *bank) {
 		err := saveState(s.opts.Dir, s.st)
 		s.mu.Unlock()
 		if err != nil {
-			s.fail(w, r, b.Style, refuse("sandbox.storage", KindInvalid, "the sandbox could not save: %v", err))
+			s.fail(w, r, b.Style, refuse("sandbox.storage", KindInternal, "the sandbox could not save: %v", err))
 			return
 		}
 		echoInteraction(w, r)
@@ -446,7 +446,7 @@ func (s *Server) ukManage(w http.ResponseWriter, r *http.Request, b *bank) {
 		err := saveState(s.opts.Dir, s.st)
 		s.mu.Unlock()
 		if err != nil {
-			s.fail(w, r, b.Style, refuse("sandbox.storage", KindInvalid, "the sandbox could not save: %v", err))
+			s.fail(w, r, b.Style, refuse("sandbox.storage", KindInternal, "the sandbox could not save: %v", err))
 			return
 		}
 		answer["registration_client_uri"] = s.registerURL(b) + "/" + id
@@ -560,7 +560,7 @@ func (s *Server) certificateUpload(w http.ResponseWriter, r *http.Request, b *ba
 	err = saveState(s.opts.Dir, s.st)
 	s.mu.Unlock()
 	if err != nil {
-		s.fail(w, r, b.Style, refuse("sandbox.storage", KindInvalid, "the sandbox could not save: %v", err))
+		s.fail(w, r, b.Style, refuse("sandbox.storage", KindInternal, "the sandbox could not save: %v", err))
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"certificate": map[string]any{
