@@ -1,6 +1,8 @@
 package sandbox_test
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"net/url"
 	"strings"
@@ -316,5 +318,43 @@ func TestRegisteredClientsOutliveARestart(t *testing.T) {
 	a := f.do(t, f.demo.Transport, "GET", uri, map[string]string{"Authorization": "Bearer " + rec["registration_access_token"].(string)}, nil)
 	if a.Status != 200 || a.Body["client_id"] != rec["client_id"] {
 		t.Fatalf("GET after restart: %d %s", a.Status, a.Raw)
+	}
+}
+
+func TestInteractionIDIsEchoedOrMade(t *testing.T) {
+	f := getFixture(t)
+	sent := "3b0e6d0e-5f5c-4a57-9d3c-2f1b8f6a9e10"
+	a := f.do(t, f.demo.Transport, "POST", f.url(ukPaths["obie"]), map[string]string{"Content-Type": "application/jose", "X-Fapi-Interaction-Id": sent}, []byte("x"))
+	if a.Status != 400 || a.Header.Get("X-Fapi-Interaction-Id") != sent {
+		t.Errorf("refusal: %d, interaction id %q", a.Status, a.Header.Get("X-Fapi-Interaction-Id"))
+	}
+	a = f.do(t, f.demo.Transport, "POST", f.url(ukPaths["obie"]), map[string]string{"Content-Type": "application/jose"}, []byte("x"))
+	if got := a.Header.Get("X-Fapi-Interaction-Id"); len(got) != 36 {
+		t.Errorf("no interaction id made for a request without one: %q", got)
+	}
+}
+
+func TestTLS12OffersOnlyTheFAPISuites(t *testing.T) {
+	f := getFixture(t)
+	roots := x509.NewCertPool()
+	roots.AddCert(f.srv.CA().Cert)
+	tests := []struct {
+		suite uint16
+		ok    bool
+	}{
+		{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, true},
+		{tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, true},
+		{tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, false},
+		{tls.TLS_RSA_WITH_AES_128_GCM_SHA256, false},
+	}
+	for _, tt := range tests {
+		conn, err := tls.Dial("tcp", strings.TrimPrefix(f.srv.URL(), "https://"), &tls.Config{RootCAs: roots,
+			MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{tt.suite}})
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: handshake error %v, want success %v", tls.CipherSuiteName(tt.suite), err, tt.ok)
+		}
+		if conn != nil {
+			conn.Close()
+		}
 	}
 }

@@ -9,14 +9,13 @@ package sandbox
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log"
 	"net"
 	"net/http"
 	"strings"
@@ -48,6 +47,9 @@ type Event struct {
 	// Rule is the rule a refusal broke; empty on success.
 	Rule     string
 	ClientID string
+	// Detail is a connection problem (a failed TLS handshake), when the
+	// event is not an answered request.
+	Detail string
 }
 
 // Server is a running sandbox: trust framework and banks.
@@ -157,9 +159,11 @@ func (s *Server) Start(addr string) error {
 			// rather than end the handshake.
 			ClientAuth: tls.RequestClientCert,
 			MinVersion: tls.VersionTLS12,
+			// FAPI 1.0 Advanced section 8.5: only these suites under TLS 1.2.
+			CipherSuites: []uint16{tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384},
 		},
 		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          nil,
+		ErrorLog:          log.New(eventWriter{s}, "", 0),
 	}
 	go func() { _ = s.http.ServeTLS(l, "", "") }()
 	return nil
@@ -168,7 +172,9 @@ func (s *Server) Start(addr string) error {
 // serverCertificate issues a short-lived certificate for 127.0.0.1, ::1
 // and localhost from the sandbox CA.
 func (s *Server) serverCertificate() (tls.Certificate, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	// RSA, so that the TLS 1.2 suites FAPI allows (ECDHE_RSA with AES-GCM)
+	// can be negotiated.
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		return tls.Certificate{}, err
 	}
@@ -196,6 +202,17 @@ func (s *Server) Close() error {
 	return err
 }
 
+// eventWriter turns the HTTP server's own messages (TLS handshake errors,
+// which say why a client could not connect) into events.
+type eventWriter struct{ s *Server }
+
+func (e eventWriter) Write(p []byte) (int, error) {
+	if e.s.opts.Log != nil {
+		e.s.opts.Log(Event{Time: e.s.now(), Detail: strings.TrimSpace(string(p))})
+	}
+	return len(p), nil
+}
+
 // caller returns the verified client certificate of a request: present,
 // issued by the sandbox CA, valid now, and meant for client authentication.
 func (s *Server) caller(r *http.Request) (*x509.Certificate, *Refusal) {
@@ -221,6 +238,15 @@ func (s *Server) caller(r *http.Request) (*x509.Certificate, *Refusal) {
 
 // fail writes a refusal and logs it.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, style Style, ref *Refusal) {
+	switch style {
+	case StyleSTET:
+		if id := r.Header.Get("X-Request-Id"); id != "" {
+			w.Header().Set("X-Request-Id", id)
+		}
+	case StyleOAuth:
+	default:
+		echoInteraction(w, r)
+	}
 	ref.Write(w, style)
 	status, _ := ref.Answer(style)
 	s.log(r, status, ref.Rule, "")

@@ -16,6 +16,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/tppwizard/tppwizard/core/pki"
+	"github.com/tppwizard/tppwizard/core/registration"
 )
 
 // maxBody bounds a request body the sandbox reads.
@@ -371,11 +372,14 @@ func checkValues(rule string, v any, allowed []string, required bool) *Refusal {
 	return nil
 }
 
-// echoInteraction returns the caller's x-fapi-interaction-id, as FAPI asks.
+// echoInteraction returns the caller's x-fapi-interaction-id, or a new
+// UUID when it sent none, as FAPI 1.0 Baseline section 6.2.1 asks.
 func echoInteraction(w http.ResponseWriter, r *http.Request) {
-	if id := r.Header.Get("X-Fapi-Interaction-Id"); id != "" {
-		w.Header().Set("X-Fapi-Interaction-Id", id)
+	id := r.Header.Get("X-Fapi-Interaction-Id")
+	if id == "" {
+		id = registration.NewUUID()
 	}
+	w.Header().Set("X-Fapi-Interaction-Id", id)
 }
 
 // ukManage handles GET, PUT and DELETE {register}/{client_id} (RFC 7592;

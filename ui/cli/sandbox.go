@@ -71,6 +71,10 @@ func sandboxCmd(ctx context.Context, args []string, env Env) error {
 }
 
 func printEvent(w io.Writer, e sandbox.Event) {
+	if e.Detail != "" {
+		fmt.Fprintf(w, "%s  %s\n", e.Time.Format("15:04:05"), e.Detail)
+		return
+	}
 	line := fmt.Sprintf("%s  %-6s %-55s %d", e.Time.Format("15:04:05"), e.Method, e.Path, e.Status)
 	if e.Rule != "" {
 		line += "  refused: " + e.Rule
