@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/tppwizard/tppwizard/core/pki"
@@ -146,6 +147,9 @@ func (s *Server) Start(addr string) error {
 	}
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("sandbox: %s is in use (another sandbox may be running); pick another address, or port 0 for any free one: --addr 127.0.0.1:0", addr)
+		}
 		return fmt.Errorf("sandbox: %w", err)
 	}
 	s.listener = l

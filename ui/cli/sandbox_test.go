@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,6 +147,19 @@ func TestSandboxRefusesANonLoopbackAddress(t *testing.T) {
 	s := newSession(t)
 	code, _, errOut := s.run("", "sandbox", "--addr", "0.0.0.0:0")
 	if code != cli.ExitInput || !strings.Contains(errOut, "loopback only") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+func TestSandboxSaysWhenItsPortIsTaken(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	s := newSession(t)
+	code, _, errOut := s.run("", "sandbox", "--addr", l.Addr().String())
+	if code != cli.ExitInput || !strings.Contains(errOut, "--addr 127.0.0.1:0") {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
