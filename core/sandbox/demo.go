@@ -12,6 +12,7 @@ import (
 
 	"github.com/tppwizard/tppwizard/core/identity"
 	"github.com/tppwizard/tppwizard/core/pki"
+	"github.com/tppwizard/tppwizard/core/ssa"
 )
 
 // ssaRoles maps PSD2 certificate roles to software statement roles.
@@ -28,7 +29,7 @@ type Enrolment struct {
 	ClientName   string
 	PSD2Roles    []string
 	RedirectURIs []string
-	Contacts     []Contact
+	Contacts     []ssa.Contact
 	// SoftwareID is chosen when empty.
 	SoftwareID string
 }
@@ -100,7 +101,7 @@ func demoEnrolment() Enrolment {
 		OrgName: "Demo Payments Ltd", OrgIdentifier: "PSDGB-SBX-000001", OrgID: "0015800001SBXDEMO1", Country: "GB",
 		ClientName: "Demo Pay (sandbox)", PSD2Roles: []string{pki.RoleAI, pki.RolePI, pki.RoleIC},
 		RedirectURIs: []string{"https://demo-tpp.example/callback", "https://demo-tpp.example/callback/mobile"},
-		Contacts:     []Contact{{Name: "Alex Demo", Email: "alex.demo@demo-tpp.example", Phone: "+442071234567", Type: "business"}},
+		Contacts:     []ssa.Contact{{Name: "Alex Demo", Email: "alex.demo@demo-tpp.example", Phone: "+442071234567", Type: "business"}},
 	}
 }
 

@@ -153,10 +153,6 @@ func (s *Server) Software(id string) *Software {
 // StatementClaims are the claims of a fresh statement for sw, in the OB
 // Directory's shape.
 func (s *Server) StatementClaims(sw *Software) map[string]any {
-	contacts := make([]map[string]string, 0, len(sw.Contacts))
-	for _, c := range sw.Contacts {
-		contacts = append(contacts, map[string]string{"name": c.Name, "email": c.Email, "phone": c.Phone, "type": c.Type})
-	}
 	return map[string]any{
 		"iss":                    DirectoryIssuer,
 		"iat":                    s.now().Unix(),
@@ -173,7 +169,7 @@ func (s *Server) StatementClaims(sw *Software) map[string]any {
 		"org_status":             "Active",
 		"org_id":                 sw.OrgID,
 		"org_name":               sw.OrgName,
-		"org_contacts":           contacts,
+		"org_contacts":           sw.Contacts,
 	}
 }
 

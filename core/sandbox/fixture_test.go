@@ -19,6 +19,7 @@ import (
 
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/sandbox"
+	"github.com/tppwizard/tppwizard/core/ssa"
 )
 
 // fixture is one running sandbox shared by the package's tests, with the
@@ -66,7 +67,7 @@ func newFixture() (*fixture, error) {
 	}
 	if f.aispOnly, err = srv.Enrol(sandbox.Enrolment{OrgName: "Account Info Only Ltd", OrgIdentifier: "PSDGB-SBX-000002", OrgID: "org-aisp-only",
 		Country: "GB", ClientName: "Info Only", PSD2Roles: []string{pki.RoleAI}, RedirectURIs: []string{"https://info-only.example/cb"},
-		Contacts: []sandbox.Contact{{Name: "Ines", Email: "ines@info-only.example", Phone: "+441234"}}}); err != nil {
+		Contacts: []ssa.Contact{{Name: "Ines", Email: "ines@info-only.example", Phone: "+441234"}}}); err != nil {
 		return nil, err
 	}
 	if f.unenrolled, err = srv.CA().Issue(pki.Spec{CommonName: "not-in-directory", Organization: "Nobody Ltd", Country: "GB",

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -19,40 +20,30 @@ const maxJWTLifetime = time.Hour
 // peekHeader decodes a compact JWS's protected header without verifying
 // anything, so that alg, kid and forbidden members can be refused by name
 // before the signature is checked.
-func peekHeader(compact string) (map[string]any, error) {
+func peekHeader(compact string) (map[string]any, error) { return jwsPart(compact, 0, "header") }
+
+// peekClaims decodes a compact JWS's payload without verifying it.
+func peekClaims(compact string) (map[string]any, error) { return jwsPart(compact, 1, "payload") }
+
+// jwsPart decodes part i of a compact JWS as a JSON object. A JWS with an
+// empty signature is refused whichever part is asked for.
+func jwsPart(compact string, i int, name string) (map[string]any, error) {
 	parts := strings.Split(compact, ".")
 	if len(parts) != 3 {
 		return nil, errors.New("expected three base64url parts separated by dots")
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(parts[0])
-	if err != nil {
-		return nil, errors.New("the header is not base64url")
-	}
-	var h map[string]any
-	if err := json.Unmarshal(raw, &h); err != nil {
-		return nil, errors.New("the header is not a JSON object")
 	}
 	if parts[2] == "" {
 		return nil, errors.New("the signature is empty")
 	}
-	return h, nil
-}
-
-// peekClaims decodes a compact JWS's payload without verifying it.
-func peekClaims(compact string) (map[string]any, error) {
-	parts := strings.Split(compact, ".")
-	if len(parts) != 3 {
-		return nil, errors.New("expected three base64url parts separated by dots")
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	raw, err := base64.RawURLEncoding.DecodeString(parts[i])
 	if err != nil {
-		return nil, errors.New("the payload is not base64url")
+		return nil, fmt.Errorf("the %s is not base64url", name)
 	}
-	var c map[string]any
-	if err := json.Unmarshal(raw, &c); err != nil {
-		return nil, errors.New("the payload is not a JSON object")
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("the %s is not a JSON object", name)
 	}
-	return c, nil
+	return m, nil
 }
 
 // numericDate reads a JWT NumericDate (seconds since the epoch).

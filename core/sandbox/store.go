@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/tppwizard/tppwizard/core/pki"
+	"github.com/tppwizard/tppwizard/core/ssa"
 )
 
 // Files in the sandbox directory. The keys are the sandbox's own (its CA,
@@ -40,25 +41,17 @@ type state struct {
 
 // Software is one application in the demo trust framework directory.
 type Software struct {
-	ID           string    `json:"software_id"`
-	ClientName   string    `json:"software_client_name"`
-	OrgID        string    `json:"org_id"`
-	OrgName      string    `json:"org_name"`
-	RedirectURIs []string  `json:"software_redirect_uris"`
-	Roles        []string  `json:"software_roles"`
-	Contacts     []Contact `json:"org_contacts"`
+	ID           string        `json:"software_id"`
+	ClientName   string        `json:"software_client_name"`
+	OrgID        string        `json:"org_id"`
+	OrgName      string        `json:"org_name"`
+	RedirectURIs []string      `json:"software_redirect_uris"`
+	Roles        []string      `json:"software_roles"`
+	Contacts     []ssa.Contact `json:"org_contacts"`
 	// Keys are the software's published keys: the signing key (use "sig")
 	// and the transport key (use "tls"), each with its certificate in x5c.
 	Keys   []pki.JWK `json:"keys"`
 	Active bool      `json:"active"`
-}
-
-// Contact is an organisation contact in a software statement.
-type Contact struct {
-	Name  string `json:"name"`
-	Email string `json:"email"`
-	Phone string `json:"phone"`
-	Type  string `json:"type"`
 }
 
 // Client is a registration a sandbox bank accepted.
