@@ -1,0 +1,406 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/tppwizard/tppwizard/core/check"
+	"github.com/tppwizard/tppwizard/core/engine"
+	"github.com/tppwizard/tppwizard/core/identity"
+	"github.com/tppwizard/tppwizard/core/profile"
+	"github.com/tppwizard/tppwizard/core/registration"
+)
+
+// Step is one screen of the registration wizard.
+type Step int
+
+// The wizard's steps, in order.
+const (
+	StepBank Step = iota
+	StepIdentity
+	StepDetails
+	StepReview
+	StepSend
+)
+
+var stepNames = [...]string{"Bank", "Identity", "Details", "Review", "Send"}
+
+func (s Step) String() string {
+	if s < 0 || int(s) >= len(stepNames) {
+		return fmt.Sprintf("Step(%d)", int(s))
+	}
+	return stepNames[s]
+}
+
+// Wizard is one registration in progress, as a front end walks through it:
+// which step it is on, what the user chose, and whether it may go on.
+type Wizard struct {
+	a       *App
+	step    Step
+	profile *profile.Profile
+	idName  string
+	parsed  *identity.Parsed
+	// values are the user's edits of Details fields, by field name.
+	values map[string]string
+	// preview is the request built offline from the current choices.
+	preview    *engine.Plan
+	previewErr error
+	// Outcome and Err are the result of the last send.
+	Outcome *Outcome
+	Err     error
+}
+
+// NewWizard starts a registration at the Bank step.
+func (a *App) NewWizard() *Wizard { return &Wizard{a: a, values: map[string]string{}} }
+
+// Step is the current step.
+func (w *Wizard) Step() Step { return w.step }
+
+// Profile is the chosen bank, or nil.
+func (w *Wizard) Profile() *profile.Profile { return w.profile }
+
+// IdentityName is the chosen identity, or "".
+func (w *Wizard) IdentityName() string { return w.idName }
+
+// Identity is the chosen identity decoded, or nil.
+func (w *Wizard) Identity() *identity.Parsed { return w.parsed }
+
+// ChooseProfile picks the bank. Choosing another bank forgets the details
+// typed for the previous one.
+func (w *Wizard) ChooseProfile(id string) error {
+	p, err := w.a.Catalog.Get(id)
+	if err != nil {
+		return err
+	}
+	if w.profile == nil || w.profile.ID != p.ID {
+		w.values = map[string]string{}
+	}
+	w.profile = p
+	w.refresh()
+	return nil
+}
+
+// ChooseIdentity picks a saved identity.
+func (w *Wizard) ChooseIdentity(name string) error {
+	parsed, err := w.a.Identity(name)
+	if err != nil {
+		return err
+	}
+	w.idName, w.parsed = name, parsed
+	w.refresh()
+	return nil
+}
+
+// CanNext says whether the current step is complete, and if not, why, in a
+// sentence the user can act on.
+func (w *Wizard) CanNext() (bool, string) {
+	switch w.step {
+	case StepBank:
+		if w.profile == nil {
+			return false, "Choose the bank to register with."
+		}
+	case StepIdentity:
+		if w.parsed == nil {
+			return false, "Choose a saved identity, or import your certificate files."
+		}
+		if missing := w.missingCredentials(); len(missing) > 0 {
+			return false, "This bank also needs " + strings.Join(missing, " and ") + "; import them into this identity."
+		}
+		if errs := w.parsed.Check(w.profile.Needs, w.a.now()).Errors(); len(errs) > 0 {
+			return false, errs[0].String()
+		}
+	case StepDetails:
+		if w.previewErr != nil {
+			return false, w.previewErr.Error()
+		}
+		for _, f := range w.Fields() {
+			if f.Problem != "" {
+				return false, f.Label + ": " + f.Problem
+			}
+		}
+	case StepReview:
+		if w.previewErr != nil {
+			return false, w.previewErr.Error()
+		}
+		if errs := w.preview.Request.Findings.Errors(); len(errs) > 0 {
+			return false, fmt.Sprintf("%d problem(s) must be fixed before sending: %s", len(errs), errs[0].String())
+		}
+	case StepSend:
+		return false, "This is the last step."
+	}
+	return true, ""
+}
+
+// Next moves on when the step is complete.
+func (w *Wizard) Next() error {
+	if ok, why := w.CanNext(); !ok {
+		return errors.New(why)
+	}
+	w.step++
+	w.refresh()
+	return nil
+}
+
+// Back returns to the previous step; from Send it clears the last result.
+func (w *Wizard) Back() {
+	if w.step == StepBank {
+		return
+	}
+	if w.step == StepSend {
+		w.Outcome, w.Err = nil, nil
+	}
+	w.step--
+}
+
+// GoTo returns to an earlier step (to fix what a refusal points at).
+func (w *Wizard) GoTo(s Step) {
+	if s >= StepBank && s < w.step {
+		w.step = s
+		w.Outcome, w.Err = nil, nil
+	}
+}
+
+// Needs says, one sentence each, which credentials the chosen bank uses
+// and why.
+func (w *Wizard) Needs() []string {
+	if w.profile == nil {
+		return nil
+	}
+	var out []string
+	for _, n := range w.profile.Needs {
+		switch n {
+		case profile.NeedTransport:
+			out = append(out, "Transport certificate and key (QWAC): the bank sees it when your computer connects, and knows it is you.")
+		case profile.NeedSigning:
+			out = append(out, "Signing certificate and key (QSEAL): your registration is signed with it, so the bank knows nobody changed it on the way.")
+		case profile.NeedSSA:
+			out = append(out, "Software statement (SSA): your trust framework's signed description of your application.")
+		case profile.NeedClientID:
+			out = append(out, "Application id from your trust framework directory: this bank uses it as your client id.")
+		}
+	}
+	return out
+}
+
+func (w *Wizard) missingCredentials() []string {
+	var out []string
+	for _, n := range w.profile.Needs {
+		switch {
+		case n == profile.NeedSigning && w.parsed.Signing == nil:
+			out = append(out, "a signing certificate and key")
+		case n == profile.NeedSSA && w.parsed.Statement == nil:
+			out = append(out, "a software statement")
+		}
+	}
+	return out
+}
+
+// request is what the wizard's choices ask the app for.
+func (w *Wizard) request() RegisterRequest {
+	r := RegisterRequest{ProfileID: w.profile.ID, IdentityName: w.idName, Fields: map[string]any{}}
+	for name, v := range w.values {
+		if name == "redirect_uris" {
+			r.RedirectURIs = splitLines(v)
+			continue
+		}
+		if strings.TrimSpace(v) == "" {
+			r.Fields[name] = nil // an emptied field is left out, not sent empty
+		} else {
+			r.Fields[name] = strings.TrimSpace(v)
+		}
+	}
+	return r
+}
+
+func splitLines(s string) []string {
+	var out []string
+	for _, l := range strings.FieldsFunc(s, func(r rune) bool { return r == '\n' || r == '\r' || r == ' ' || r == ',' }) {
+		out = append(out, strings.TrimSpace(l))
+	}
+	return out
+}
+
+// refresh rebuilds the offline preview once a bank and an identity are chosen.
+func (w *Wizard) refresh() {
+	w.preview, w.previewErr = nil, nil
+	if w.profile == nil || w.parsed == nil {
+		return
+	}
+	w.preview, w.previewErr = w.a.Preview(context.Background(), w.request())
+}
+
+// Preview is the request as it would be sent now (Bearer token and fresh
+// ids aside), with the preflight findings; nil before a bank and an
+// identity are chosen.
+func (w *Wizard) Preview() (*engine.Plan, error) { return w.preview, w.previewErr }
+
+// Field is one value of the Details step.
+type Field struct {
+	// Name is the claim or body field ("contact.email" reaches into objects).
+	Name  string
+	Label string
+	// Help is one line for someone who has never read the bank's spec.
+	Help string
+	// Value is the current value: one entry per line for lists.
+	Value    string
+	Choices  []string
+	Multi    bool
+	Advanced bool
+	// Problem is the inline check's verdict; empty when the value is fine.
+	Problem string
+}
+
+// fieldSpecs are the Details fields of each dialect.
+var fieldSpecs = map[string][]Field{
+	profile.DialectUK: {
+		{Name: "redirect_uris", Label: "Redirect addresses", Multi: true,
+			Help: "Where the bank sends your customers back after they approve: https addresses from your software statement, one per line."},
+		{Name: "scope", Label: "Access asked for",
+			Help: "Space-separated: openid, plus accounts (AISP), payments (PISP), fundsconfirmations (CBPII) as your roles allow."},
+		{Name: "token_endpoint_auth_method", Label: "How your software signs in to the bank",
+			Help: "tls_client_auth uses your transport certificate; private_key_jwt your signing key; client_secret_basic a password the bank gives you."},
+		{Name: "aud", Label: "Bank identifier (aud)", Advanced: true,
+			Help: "The bank's id from your trust framework; the profile's value is right unless the bank says otherwise."},
+		{Name: "application_type", Label: "Application type", Choices: []string{"web", "mobile"}, Advanced: true,
+			Help: "web for a website or server, mobile for an app on a phone."},
+	},
+	profile.DialectSTET: {
+		{Name: "redirect_uris", Label: "Redirect addresses", Multi: true,
+			Help: "Where the bank sends your customers back: https addresses, one per line. Addresses not listed here are refused later."},
+		{Name: "client_name", Label: "Legal name", Help: "Your firm's legal name, as on your authorisation."},
+		{Name: "software_id", Label: "Name shown to customers", Help: "The application or brand name customers see when they approve access."},
+		{Name: "scope", Label: "Roles", Help: "Comma-separated: aisp (account information), pisp (payment initiation), cbpii (funds confirmation)."},
+		{Name: "contact.contact_name", Label: "Contact name", Help: "Who the bank contacts about this registration."},
+		{Name: "contact.email", Label: "Contact e-mail", Help: "An address someone reads."},
+		{Name: "contact.phone_number", Label: "Contact phone", Help: "With the country code, for example +33 1 23 45 67 89."},
+		{Name: "provider_legal_id", Label: "Authorisation number", Advanced: true,
+			Help: "Read from your certificate (PSDFR-ACPR-12345 form); change it only if the bank tells you to."},
+		{Name: "client_legal_id", Label: "Agent id", Advanced: true,
+			Help: "Only when registering an agent: AGT form, for example AGTFR-ACPR-12345001. Leave empty otherwise."},
+	},
+}
+
+// Fields are the Details fields of the chosen bank, pre-filled from the
+// software statement and certificates (through the request the dialect
+// builds), with any edits and their inline checks.
+func (w *Wizard) Fields() []Field {
+	if w.profile == nil {
+		return nil
+	}
+	specs := fieldSpecs[w.profile.Dialect]
+	out := make([]Field, 0, len(specs))
+	var built map[string]any
+	var findings check.List
+	if w.preview != nil {
+		built, findings = w.preview.Request.Fields, w.preview.Request.Findings
+	}
+	for _, f := range specs {
+		if f.Name == "token_endpoint_auth_method" {
+			f.Choices = w.profile.AuthMethods
+		}
+		if v, edited := w.values[f.Name]; edited {
+			f.Value = v
+		} else {
+			f.Value = fieldText(lookup(built, f.Name))
+		}
+		for _, fd := range findings {
+			if fd.Severity == check.Error && (fd.Field == f.Name || strings.HasPrefix(fd.Field, f.Name+".")) {
+				f.Problem = fd.Message
+				if fd.Fix != "" && !strings.Contains(fd.Fix, "--") {
+					f.Problem += " (" + fd.Fix + ")"
+				}
+				break
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// SetField changes a Details value and re-checks the request; the field's
+// Problem says at once what is wrong with it. An emptied field is left out
+// of the request, except an advanced one, which returns to its default.
+func (w *Wizard) SetField(name, value string) {
+	if w.profile == nil {
+		return
+	}
+	specs := fieldSpecs[w.profile.Dialect]
+	i := slices.IndexFunc(specs, func(f Field) bool { return f.Name == name })
+	if i < 0 {
+		return
+	}
+	if specs[i].Advanced && strings.TrimSpace(value) == "" {
+		// An emptied advanced field goes back to what the bank profile,
+		// statement and certificates give.
+		delete(w.values, name)
+	} else {
+		w.values[name] = value
+	}
+	w.refresh()
+}
+
+func lookup(m map[string]any, dotted string) any {
+	var cur any = m
+	for _, part := range strings.Split(dotted, ".") {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return nil
+		}
+		cur = obj[part]
+	}
+	return cur
+}
+
+func fieldText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case []string:
+		return strings.Join(x, "\n")
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, e := range x {
+			parts = append(parts, fmt.Sprint(e))
+		}
+		return strings.Join(parts, "\n")
+	}
+	return fmt.Sprint(v)
+}
+
+// Send registers with the bank (the request is prepared afresh, with new
+// ids and a fresh token) and saves the returned secrets in the keyring. It
+// may be cancelled through ctx; it must not run on a UI goroutine.
+func (w *Wizard) Send(ctx context.Context) (*Outcome, error) {
+	if w.step != StepSend {
+		return nil, fmt.Errorf("the wizard is at %s, not Send", w.step)
+	}
+	w.Outcome, w.Err = w.a.Register(ctx, w.request())
+	return w.Outcome, w.Err
+}
+
+// FixStep is the step where what a refusal points at can be corrected.
+func (w *Wizard) FixStep() Step {
+	var be *registration.BankError
+	var ie *registration.InputError
+	field := ""
+	switch {
+	case errors.As(w.Err, &be):
+		field = be.Field
+	case errors.As(w.Err, &ie):
+		field = ie.Field
+	}
+	switch field {
+	case "transport", "ssa", "signing certificate", "identity":
+		return StepIdentity
+	case "endpoint", "profile":
+		return StepBank
+	case "":
+		return StepDetails
+	}
+	return StepDetails
+}
