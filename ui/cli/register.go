@@ -5,9 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/tppwizard/tppwizard/app"
@@ -103,27 +100,12 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// shownHeaders masks what must not reach a terminal or a log: the Bearer
-// token. Everything else is shown exactly as sent.
-func shownHeaders(h http.Header) map[string]string {
-	out := map[string]string{}
-	for k := range h {
-		v := h.Get(k)
-		if strings.EqualFold(k, "Authorization") && !strings.Contains(v, "<") {
-			scheme, _, _ := strings.Cut(v, " ")
-			v = scheme + " " + registration.Mask("x")
-		}
-		out[k] = v
-	}
-	return out
-}
-
 func planJSON(p *engine.Plan) map[string]any {
 	r := p.Request
 	m := map[string]any{
 		"method":   r.Method,
 		"url":      r.URL,
-		"headers":  shownHeaders(r.Header),
+		"headers":  app.ShownHeaders(r.Header),
 		"body":     string(r.Body),
 		"findings": nonNil(r.Findings),
 		"notes":    p.Notes,
@@ -142,33 +124,13 @@ func nonNil(l check.List) check.List {
 }
 
 func printPlan(w io.Writer, p *engine.Plan) {
-	r := p.Request
-	fmt.Fprintf(w, "%s %s\n", r.Method, r.URL)
-	headers := shownHeaders(r.Header)
-	names := make([]string, 0, len(headers))
-	for k := range headers {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		fmt.Fprintf(w, "%s: %s\n", k, headers[k])
-	}
-	fmt.Fprintf(w, "\n%s\n", r.Body)
-	if r.JWT != nil {
-		fmt.Fprintln(w, "\nDecoded JWT header:")
-		_ = writeJSON(w, r.JWT.Header)
-		fmt.Fprintln(w, "Decoded JWT claims:")
-		_ = writeJSON(w, r.JWT.Claims)
-	}
+	fmt.Fprint(w, app.RequestText(p))
 	fmt.Fprintln(w, "\nChecks before sending:")
-	if len(r.Findings) == 0 {
+	if len(p.Request.Findings) == 0 {
 		fmt.Fprintln(w, "  ok: nothing to fix")
 	}
-	for _, f := range r.Findings {
+	for _, f := range p.Request.Findings {
 		fmt.Fprintf(w, "  %s\n", f)
-	}
-	for _, n := range p.Notes {
-		fmt.Fprintf(w, "Note: %s\n", n)
 	}
 	fmt.Fprintln(w, "\n(dry run: nothing was sent)")
 }
