@@ -63,15 +63,15 @@ func RequestText(p *engine.Plan) string {
 func CurlCommand(p *engine.Plan) string {
 	r := p.Request
 	q := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
-	parts := []string{"curl", "-X", r.Method, q(r.URL), "--cert", "TRANSPORT_CERT.pem", "--key", "TRANSPORT_KEY.pem"}
+	lines := []string{"curl -X " + r.Method + " " + q(r.URL), "--cert TRANSPORT_CERT.pem --key TRANSPORT_KEY.pem"}
 	headers := ShownHeaders(r.Header)
 	for _, k := range sortedKeys(headers) {
-		parts = append(parts, "-H", q(k+": "+headers[k]))
+		lines = append(lines, "-H "+q(k+": "+headers[k]))
 	}
 	if len(r.Body) > 0 {
-		parts = append(parts, "--data-binary", q(string(r.Body)))
+		lines = append(lines, "--data-binary "+q(string(r.Body)))
 	}
-	return strings.Join(parts, " \\\n  ")
+	return strings.Join(lines, " \\\n  ")
 }
 
 // SaveRequest writes RequestText to a file the user chose. It holds no
