@@ -249,3 +249,6 @@ func (a *App) UploadCertificate(ctx context.Context, r RegisterRequest, name str
 	}
 	return resp.Status, nil
 }
+
+// Now is the application's clock.
+func (a *App) Now() time.Time { return a.now() }

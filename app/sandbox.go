@@ -155,3 +155,20 @@ func (a *App) RenewSandboxStatement(ctx context.Context, name string) (*ssa.Stat
 	}
 	return st, nil
 }
+
+// AddProfileFile checks a bank profile file and installs it, so that the
+// bank is offered now and in every later run.
+func (a *App) AddProfileFile(path string) (*profile.Profile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	p, err := profile.Parse(filepath.Base(path), data)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.InstallProfiles([]*profile.Profile{p}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}

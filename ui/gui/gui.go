@@ -1,14 +1,12 @@
-// Package gui is the Fyne front end. Until the full wizard lands it shows
-// the home screen: the bank profiles and the saved identities.
+// Package gui is the Fyne front end: a home screen and the registration
+// wizard, one file per step. It only presents app state and forwards what
+// the user does; work that waits (the sandbox, the network) runs off the UI
+// goroutine and comes back through fyne.Do.
 package gui
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/tppwizard/tppwizard/app"
 )
@@ -20,45 +18,60 @@ const AppID = "io.github.tppwizard"
 func Run() {
 	fa := fyneapp.NewWithID(AppID)
 	w := fa.NewWindow("TPP Onboarding Wizard")
-	w.SetContent(Home(app.New(app.Options{})))
-	w.Resize(fyne.NewSize(800, 600))
+	a := app.New(app.Options{})
+	u := New(a, w)
+	w.SetOnClosed(func() { _ = a.StopSandbox() })
+	w.Resize(fyne.NewSize(900, 650))
+	u.ShowHome()
 	w.ShowAndRun()
 }
 
-// Home lists the bank profiles and the identities saved in the keyring.
-func Home(a *app.App) fyne.CanvasObject {
-	title := widget.NewLabelWithStyle("TPP Onboarding Wizard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	intro := widget.NewLabel("Register your firm's application with open banking banks.\n" +
-		"The step-by-step wizard is on its way; today the same engine runs from the command line:\n" +
-		"tppwizard identity import ...  then  tppwizard register --profile ID --identity NAME")
-	intro.Wrapping = fyne.TextWrapWord
+// UI is the window's state: the app and the screen shown.
+type UI struct {
+	a   *app.App
+	win fyne.Window
+	// home and wizard are the screens, kept so that tests reach their widgets.
+	home   *homeScreen
+	wizard *wizardScreen
+	// settled, when set, hears each piece of background work finish, after
+	// its result is on screen ("identities", "names", "sandbox", "sent").
+	settled func(event string)
+	// post, when set, replaces fyne.Do for handing results to the UI
+	// thread: tests run them on the test goroutine, their UI thread.
+	post func(func())
+}
 
-	banks := widget.NewList(
-		func() int { return len(a.Catalog.Profiles) },
-		func() fyne.CanvasObject { return widget.NewLabel("bank") },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			p := a.Catalog.Profiles[i]
-			o.(*widget.Label).SetText(fmt.Sprintf("%s · %s · %s (%s)", p.Country, p.Ecosystem, p.Name, p.Environment))
-		})
-
-	names, err := a.Vault().List()
-	status := fmt.Sprintf("%d identities saved in the system keyring", len(names))
-	switch {
-	case a.KeyringProblem() != nil:
-		status = "Keyring not available: " + a.KeyringProblem().Error()
-	case err != nil:
-		status = "Could not read the keyring: " + err.Error()
+func (u *UI) done(event string) {
+	if u.settled != nil {
+		u.settled(event)
 	}
-	ids := widget.NewList(
-		func() int { return len(names) },
-		func() fyne.CanvasObject { return widget.NewLabel("identity") },
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(names[i]) })
-	statusLabel := widget.NewLabel(status)
-	statusLabel.Wrapping = fyne.TextWrapWord
+}
 
-	tabs := container.NewAppTabs(
-		container.NewTabItem("Banks", banks),
-		container.NewTabItem("Identities", container.NewBorder(statusLabel, nil, nil, nil, ids)),
-	)
-	return container.NewBorder(container.NewVBox(title, intro), nil, nil, nil, tabs)
+// background runs work off the UI goroutine (it may wait on the keyring or
+// the network) and then applies its result on the UI goroutine.
+func (u *UI) background(work func() (apply func())) {
+	go func() {
+		apply := work()
+		if u.post != nil {
+			u.post(apply)
+		} else {
+			fyne.Do(apply)
+		}
+	}()
+}
+
+// New makes the UI for a window.
+func New(a *app.App, w fyne.Window) *UI { return &UI{a: a, win: w} }
+
+// ShowHome shows the home screen.
+func (u *UI) ShowHome() {
+	u.wizard = nil
+	u.home = newHome(u)
+	u.win.SetContent(u.home.content)
+}
+
+// StartWizard opens a new registration, at its first step.
+func (u *UI) StartWizard() {
+	u.wizard = newWizardScreen(u, u.a.NewWizard())
+	u.win.SetContent(u.wizard.content)
 }

@@ -1,8 +1,10 @@
 package gui
 
 import (
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -10,33 +12,202 @@ import (
 
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/keystore"
+	"github.com/tppwizard/tppwizard/core/sandbox"
 )
 
-func TestHomeListsEveryBankProfile(t *testing.T) {
+// session is a window on a test app, with the background work's events.
+type session struct {
+	t   *testing.T
+	u   *UI
+	a   *app.App
+	win fyne.Window
+	// posted are results of background work, run by wait on the test
+	// goroutine, which is the UI thread here; seen are the events they gave.
+	posted chan func()
+	seen   []string
+}
+
+func newSession(t *testing.T) *session {
+	t.Helper()
 	test.NewTempApp(t)
 	a := app.New(app.Options{Store: keystore.NewMemory(), ConfigDir: t.TempDir()})
-	w := test.NewTempWindow(t, Home(a))
-	w.Resize(fyne.NewSize(800, 600))
+	t.Cleanup(func() { _ = a.StopSandbox() })
+	win := test.NewTempWindow(t, nil)
+	win.Resize(fyne.NewSize(800, 600))
+	s := &session{t: t, a: a, win: win, posted: make(chan func(), 64), u: New(a, win)}
+	s.u.settled = func(e string) { s.seen = append(s.seen, e) }
+	s.u.post = func(f func()) { s.posted <- f }
+	s.u.ShowHome()
+	s.wait("identities")
+	return s
+}
 
-	var texts []string
-	var walk func(o fyne.CanvasObject)
-	walk = func(o fyne.CanvasObject) {
-		if l, ok := o.(*widget.Label); ok {
-			texts = append(texts, l.Text)
+// wait blocks until the background work named has finished.
+func (s *session) wait(event string) {
+	s.t.Helper()
+	timeout := time.After(30 * time.Second)
+	for {
+		if i := slices.Index(s.seen, event); i >= 0 {
+			s.seen = slices.Delete(s.seen, i, i+1)
+			return
 		}
-		if c, ok := o.(interface{ Objects() []fyne.CanvasObject }); ok {
-			for _, child := range c.Objects() {
-				walk(child)
+		select {
+		case apply := <-s.posted:
+			apply()
+		case <-timeout:
+			s.t.Fatalf("no %q event within 30s", event)
+		}
+	}
+}
+
+func (s *session) next(want app.Step) {
+	s.t.Helper()
+	if s.u.wizard.next.Disabled() {
+		s.t.Fatalf("Next is disabled at %s: %s", s.u.wizard.w.Step(), s.u.wizard.reason.Text)
+	}
+	test.Tap(s.u.wizard.next)
+	if got := s.u.wizard.w.Step(); got != want {
+		s.t.Fatalf("at %s, want %s (%s)", got, want, s.u.wizard.reason.Text)
+	}
+}
+
+// chooseBank picks a bank in the list, as a click on its row does.
+func (s *session) chooseBank(id string) {
+	s.t.Helper()
+	b := s.u.wizard.bank
+	for i, p := range b.shown {
+		if p.ID == id {
+			b.list.Select(i)
+			return
+		}
+	}
+	s.t.Fatalf("bank %s not listed", id)
+}
+
+func (s *session) chooseIdentity(name string) {
+	s.t.Helper()
+	s.wait("names")
+	sel := s.u.wizard.identity.choose
+	if !slices.Contains(sel.Options, name) {
+		s.t.Fatalf("identity %q not offered: %v", name, sel.Options)
+	}
+	sel.SetSelected(name)
+}
+
+func TestDemoBankRegistrationForEveryDialect(t *testing.T) {
+	s := newSession(t)
+	test.Tap(s.u.home.demoButton)
+	s.wait("sandbox")
+	for i, id := range []string{"sandbox-uk-v31", "sandbox-stet", "sandbox-altareq", "sandbox-uk-obie"} {
+		t.Run(id, func(t *testing.T) {
+			s.t = t
+			if i > 0 {
+				s.u.StartWizard()
+				test.Type(s.u.wizard.bank.search, "sandbox")
 			}
+			if !s.u.wizard.next.Disabled() {
+				t.Fatal("Next enabled before a bank is chosen")
+			}
+			if s.u.wizard.reason.Text == "" {
+				t.Error("no reason shown for the disabled Next")
+			}
+			s.chooseBank(id)
+			s.next(app.StepIdentity)
+			s.chooseIdentity(sandbox.DemoIdentityName)
+			s.next(app.StepDetails)
+			s.next(app.StepReview)
+			if text := s.u.wizard.review.request.Text; !strings.Contains(text, "POST https://127.0.0.1:") {
+				t.Errorf("review does not show the request:\n%s", text)
+			}
+			s.next(app.StepSend)
+			test.Tap(s.u.wizard.send.sendB)
+			s.wait("sent")
+			if s.u.wizard.send.clientID == nil || s.u.wizard.send.clientID.Text == "" {
+				t.Fatalf("no client id shown: %s", s.u.wizard.send.status.Text)
+			}
+		})
+	}
+}
+
+func TestSecretIsMaskedUntilRevealed(t *testing.T) {
+	s := newSession(t)
+	test.Tap(s.u.home.demoButton)
+	s.wait("sandbox")
+	s.chooseBank("sandbox-uk-v31") // client_secret_basic: the bank returns a secret
+	s.next(app.StepIdentity)
+	s.chooseIdentity(sandbox.DemoIdentityName)
+	s.next(app.StepDetails)
+	s.next(app.StepReview)
+	s.next(app.StepSend)
+	test.Tap(s.u.wizard.send.sendB)
+	s.wait("sent")
+	send := s.u.wizard.send
+	if send.secret == nil || !strings.Contains(send.secret.Text, "hidden") {
+		t.Fatalf("secret not masked: %v", send.secret)
+	}
+	secret := s.u.wizard.w.Outcome.Result.ClientSecret
+	test.Tap(send.reveal)
+	if send.secret.Text != secret {
+		t.Error("Reveal does not show the secret")
+	}
+	test.Tap(send.reveal)
+	if strings.Contains(send.secret.Text, secret) {
+		t.Error("Hide does not mask the secret again")
+	}
+}
+
+func TestRefusalShowsTheBanksWordsAndLeadsBackToTheField(t *testing.T) {
+	s := newSession(t)
+	test.Tap(s.u.home.demoButton)
+	s.wait("sandbox")
+	s.chooseBank("sandbox-uk-v31")
+	s.next(app.StepIdentity)
+	s.chooseIdentity(sandbox.DemoIdentityName)
+	s.next(app.StepDetails)
+	aud, ok := s.u.wizard.details.inputs["aud"].(interface{ SetText(string) })
+	if !ok {
+		t.Fatal("no aud input")
+	}
+	aud.SetText("another-bank")
+	s.next(app.StepReview)
+	s.next(app.StepSend)
+	test.Tap(s.u.wizard.send.sendB)
+	s.wait("sent")
+	var shown []string
+	for _, o := range s.u.wizard.send.result.Objects {
+		if l, ok := o.(*widget.Label); ok {
+			shown = append(shown, l.Text)
 		}
 	}
-	for _, o := range test.LaidOutObjects(w.Content()) {
-		walk(o)
-	}
-	all := strings.Join(texts, "\n")
-	for _, p := range a.Catalog.Profiles {
-		if !strings.Contains(all, p.Name) {
-			t.Errorf("home does not show %q", p.Name)
+	all := strings.Join(shown, "\n")
+	for _, want := range []string{"What happened", "The bank's own words", "[jwt.aud]"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("refusal screen lacks %q:\n%s", want, all)
 		}
+	}
+	if !strings.Contains(s.u.wizard.send.status.Text, "refused") {
+		t.Fatalf("status: %s", s.u.wizard.send.status.Text)
+	}
+	if s.u.wizard.send.fix == nil {
+		t.Fatal("no way back to fix it")
+	}
+	test.Tap(s.u.wizard.send.fix)
+	if s.u.wizard.w.Step() != app.StepDetails {
+		t.Fatalf("fix led to %s", s.u.wizard.w.Step())
+	}
+}
+
+func TestKeyboardEnterGoesOnAndEscapeGoesBack(t *testing.T) {
+	s := newSession(t)
+	test.Tap(s.u.home.demoButton)
+	s.wait("sandbox")
+	s.chooseBank("sandbox-altareq")
+	s.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if s.u.wizard.w.Step() != app.StepIdentity {
+		t.Fatalf("Enter: at %s", s.u.wizard.w.Step())
+	}
+	s.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if s.u.wizard.w.Step() != app.StepBank {
+		t.Fatalf("Escape: at %s", s.u.wizard.w.Step())
 	}
 }

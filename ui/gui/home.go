@@ -1,0 +1,98 @@
+package gui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tppwizard/tppwizard/core/sandbox"
+)
+
+// homeScreen is where every session starts.
+type homeScreen struct {
+	content    fyne.CanvasObject
+	newButton  *widget.Button
+	demoButton *widget.Button
+	demoStatus *widget.Label
+	identities *widget.List
+	idStatus   *widget.Label
+	names      []string
+}
+
+func newHome(u *UI) *homeScreen {
+	h := &homeScreen{}
+	title := widget.NewLabelWithStyle("TPP Onboarding Wizard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	intro := widget.NewLabel("Register your firm's application with a bank: choose the bank, your certificates, " +
+		"check what will be sent, and keep the client id safely in the system keyring.")
+	intro.Wrapping = fyne.TextWrapWord
+
+	h.newButton = widget.NewButtonWithIcon("New registration", theme.ContentAddIcon(), u.StartWizard)
+	h.newButton.Importance = widget.HighImportance
+	h.demoStatus = widget.NewLabel("No bank account or certificate files yet? The demo bank runs on this computer, with a ready demo identity.")
+	h.demoStatus.Wrapping = fyne.TextWrapWord
+	h.demoButton = widget.NewButtonWithIcon("Try it with the demo bank", theme.MediaPlayIcon(), func() { h.startDemo(u) })
+
+	h.idStatus = widget.NewLabel("Reading the system keyring…")
+	h.idStatus.Wrapping = fyne.TextWrapWord
+	h.identities = widget.NewList(
+		func() int { return len(h.names) },
+		func() fyne.CanvasObject { return widget.NewLabel("identity") },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(h.names[i]) })
+
+	banks := widget.NewLabel(fmt.Sprintf("%d bank profiles available.", len(u.a.Catalog.Profiles)))
+	left := container.NewVBox(title, intro, h.newButton, widget.NewSeparator(), h.demoButton, h.demoStatus, banks)
+	right := container.NewBorder(widget.NewLabelWithStyle("Saved identities", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		h.idStatus, nil, nil, h.identities)
+	h.content = container.NewPadded(container.NewGridWithColumns(2, left, right))
+	h.loadIdentities(u)
+	return h
+}
+
+// loadIdentities reads the keyring off the UI goroutine: it can be slow, or
+// ask the user to unlock it.
+func (h *homeScreen) loadIdentities(u *UI) {
+	u.background(func() func() {
+		names, err := u.a.Vault().List()
+		problem := u.a.KeyringProblem()
+		return func() {
+			h.names = names
+			switch {
+			case problem != nil:
+				h.idStatus.SetText("The system keyring is not available, so identities are kept only until you close the wizard: " + problem.Error())
+			case err != nil:
+				h.idStatus.SetText("Could not read the keyring: " + err.Error())
+			case len(names) == 0:
+				h.idStatus.SetText("None yet: a new registration lets you import your certificate files once.")
+			default:
+				h.idStatus.SetText(fmt.Sprintf("%d in the system keyring.", len(names)))
+			}
+			h.identities.Refresh()
+			u.done("identities")
+		}
+	})
+}
+
+// startDemo starts the in-process sandbox bank and its demo identity, then
+// opens a registration with the sandbox banks listed.
+func (h *homeScreen) startDemo(u *UI) {
+	h.demoButton.Disable()
+	h.demoStatus.SetText("Starting the demo bank and its trust framework…")
+	u.background(func() func() {
+		_, err := u.a.StartSandbox()
+		return func() {
+			if err != nil {
+				h.demoButton.Enable()
+				h.demoStatus.SetText("The demo bank could not start: " + err.Error())
+				u.done("sandbox")
+				return
+			}
+			u.StartWizard()
+			u.wizard.bank.search.SetText("sandbox")
+			u.wizard.hint.SetText(fmt.Sprintf("The demo bank is running. Choose one of its banks, then the identity %q.", sandbox.DemoIdentityName))
+			u.done("sandbox")
+		}
+	})
+}

@@ -1,0 +1,148 @@
+package gui
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/pkg/browser"
+
+	"github.com/tppwizard/tppwizard/core/profile"
+)
+
+// bankStep: choose the bank from a searchable list.
+type bankStep struct {
+	s       *wizardScreen
+	search  *widget.Entry
+	list    *widget.List
+	shown   []*profile.Profile
+	name    *widget.Label
+	about   *widget.Label
+	badge   *widget.Label
+	docs    *widget.Button
+	add     *widget.Button
+	content fyne.CanvasObject
+}
+
+func newBankStep(s *wizardScreen) *bankStep {
+	b := &bankStep{s: s}
+	b.search = widget.NewEntry()
+	b.search.SetPlaceHolder("Search by bank, country or ecosystem")
+	b.search.OnChanged = func(string) { b.filter() }
+	b.list = widget.NewList(
+		func() int { return len(b.shown) },
+		func() fyne.CanvasObject { return widget.NewLabel("bank name placeholder") },
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			p := b.shown[i]
+			o.(*widget.Label).SetText(fmt.Sprintf("%s · %s — %s", p.Country, p.Ecosystem, p.Name))
+		})
+	b.list.OnSelected = func(i widget.ListItemID) {
+		if i < len(b.shown) {
+			_ = s.w.ChooseProfile(b.shown[i].ID)
+			b.describe()
+			s.update()
+		}
+	}
+	b.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	b.name.Wrapping = fyne.TextWrapWord
+	b.badge = widget.NewLabel("")
+	b.about = widget.NewLabel("Choose a bank on the left.")
+	b.about.Wrapping = fyne.TextWrapWord
+	b.docs = widget.NewButtonWithIcon("Bank's documentation", theme.HelpIcon(), func() {
+		if p := s.w.Profile(); p != nil && p.DocumentationURL != "" {
+			_ = browser.OpenURL(p.DocumentationURL)
+		}
+	})
+	b.docs.Hide()
+	b.add = widget.NewButtonWithIcon("Add a bank from a profile file…", theme.FolderOpenIcon(), b.addFromFile)
+	detail := container.NewVBox(b.name, b.badge, b.about, b.docs)
+	left := container.NewBorder(b.search, b.add, nil, nil, b.list)
+	split := container.NewHSplit(left, container.NewVScroll(detail))
+	split.Offset = 0.55
+	b.content = split
+	b.filter()
+	return b
+}
+
+func (b *bankStep) view() fyne.CanvasObject { return b.content }
+func (b *bankStep) hint() string {
+	return "Which bank do you register with? Sandbox banks are for testing; live banks register for real."
+}
+func (b *bankStep) refresh() { b.describe() }
+
+// filter shows the profiles matching every word of the search, grouped by
+// country and ecosystem (the catalog's order).
+func (b *bankStep) filter() {
+	words := strings.Fields(strings.ToLower(b.search.Text))
+	b.shown = b.shown[:0]
+	for _, p := range b.s.u.a.Catalog.Profiles {
+		text := strings.ToLower(strings.Join([]string{p.Name, p.Country, p.Ecosystem, p.Environment, p.ID}, " "))
+		match := true
+		for _, w := range words {
+			if !strings.Contains(text, w) {
+				match = false
+				break
+			}
+		}
+		if match {
+			b.shown = append(b.shown, p)
+		}
+	}
+	b.list.UnselectAll()
+	b.list.Refresh()
+	if chosen := b.s.w.Profile(); chosen != nil {
+		for i, p := range b.shown {
+			if p.ID == chosen.ID {
+				b.list.Select(i)
+			}
+		}
+	}
+}
+
+// describe shows the chosen bank.
+func (b *bankStep) describe() {
+	p := b.s.w.Profile()
+	if p == nil {
+		return
+	}
+	b.name.SetText(p.Name)
+	env := strings.ToUpper(p.Environment)
+	if p.Environment == "live" {
+		env += ": a real registration"
+		b.badge.Importance = widget.DangerImportance
+	} else {
+		env += ": for testing"
+		b.badge.Importance = widget.SuccessImportance
+	}
+	b.badge.SetText(env)
+	b.about.SetText(fmt.Sprintf("%s, %s.\n\n%s", p.Ecosystem, p.Country, p.Notes))
+	if u, err := url.Parse(p.DocumentationURL); err == nil && u.Scheme == "https" {
+		b.docs.Show()
+	} else {
+		b.docs.Hide()
+	}
+}
+
+func (b *bankStep) addFromFile() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		_ = r.Close()
+		p, err := b.s.u.a.AddProfileFile(path)
+		if err != nil {
+			dialog.ShowError(err, b.s.u.win)
+			return
+		}
+		_ = b.s.w.ChooseProfile(p.ID)
+		b.filter()
+		b.s.update()
+	}, b.s.u.win)
+	d.Show()
+}

@@ -1,0 +1,106 @@
+package gui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tppwizard/tppwizard/app"
+)
+
+// detailsStep: the fields the bank needs, pre-filled, checked as typed.
+type detailsStep struct {
+	s        *wizardScreen
+	content  *fyne.Container
+	inputs   map[string]fyne.CanvasObject
+	problems map[string]*widget.Label
+	builtFor string
+}
+
+func newDetailsStep(s *wizardScreen) *detailsStep {
+	return &detailsStep{s: s, content: container.NewStack()}
+}
+
+func (d *detailsStep) view() fyne.CanvasObject { return d.content }
+func (d *detailsStep) hint() string {
+	return "These values come from your software statement and certificates. Change them only where they are wrong; each is checked as you type."
+}
+
+// refresh builds the form for the chosen bank and identity once, and
+// afterwards only updates the checks, so that typing keeps its place.
+func (d *detailsStep) refresh() {
+	key := d.s.w.Profile().ID + "/" + d.s.w.IdentityName()
+	if d.builtFor != key {
+		d.build()
+		d.builtFor = key
+	}
+	d.showProblems()
+}
+
+func (d *detailsStep) build() {
+	d.inputs, d.problems = map[string]fyne.CanvasObject{}, map[string]*widget.Label{}
+	basic, advanced := container.NewVBox(), container.NewVBox()
+	fields := d.s.w.Fields()
+	for _, f := range fields {
+		box := basic
+		if f.Advanced {
+			box = advanced
+		}
+		label := widget.NewLabelWithStyle(f.Label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		help := widget.NewLabel(f.Help)
+		help.Wrapping = fyne.TextWrapWord
+		help.Importance = widget.LowImportance
+		problem := widget.NewLabel("")
+		problem.Wrapping = fyne.TextWrapWord
+		problem.Importance = widget.DangerImportance
+		d.problems[f.Name] = problem
+		input := d.input(f)
+		d.inputs[f.Name] = input
+		box.Add(container.NewVBox(label, input, help, problem))
+	}
+	if len(fields) == 0 {
+		none := widget.NewLabel("This bank needs nothing more: the registration is your transport certificate itself.")
+		none.Wrapping = fyne.TextWrapWord
+		basic.Add(none)
+	}
+	items := []fyne.CanvasObject{basic}
+	if len(advanced.Objects) > 0 {
+		items = append(items, widget.NewAccordion(widget.NewAccordionItem("Advanced: change only if the bank asks you to", advanced)))
+	}
+	d.content.Objects = []fyne.CanvasObject{container.NewVScroll(container.NewVBox(items...))}
+	d.content.Refresh()
+}
+
+// input is the widget for one field: a choice, a multi-line list, or text.
+func (d *detailsStep) input(f app.Field) fyne.CanvasObject {
+	set := func(v string) {
+		d.s.w.SetField(f.Name, v)
+		d.showProblems()
+		d.s.update()
+	}
+	switch {
+	case len(f.Choices) > 0:
+		sel := widget.NewSelect(f.Choices, nil)
+		sel.SetSelected(f.Value)
+		sel.OnChanged = set
+		return sel
+	case f.Multi:
+		e := widget.NewMultiLineEntry()
+		e.SetText(f.Value)
+		e.SetMinRowsVisible(3)
+		e.OnChanged = set
+		return e
+	}
+	e := widget.NewEntry()
+	e.SetText(f.Value)
+	e.OnChanged = set
+	return e
+}
+
+func (d *detailsStep) showProblems() {
+	for _, f := range d.s.w.Fields() {
+		if l, ok := d.problems[f.Name]; ok {
+			l.SetText(f.Problem)
+		}
+	}
+}

@@ -1,0 +1,127 @@
+package gui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tppwizard/tppwizard/core/pki"
+)
+
+// identityStep: choose a saved identity, or import files once.
+type identityStep struct {
+	s       *wizardScreen
+	needs   *widget.Label
+	choose  *widget.Select
+	summary *widget.Label
+	importB *widget.Button
+	content fyne.CanvasObject
+}
+
+func newIdentityStep(s *wizardScreen) *identityStep {
+	st := &identityStep{s: s}
+	st.needs = widget.NewLabel("")
+	st.needs.Wrapping = fyne.TextWrapWord
+	st.choose = widget.NewSelect(nil, func(name string) {
+		if name == "" {
+			return
+		}
+		if err := s.w.ChooseIdentity(name); err != nil {
+			st.summary.SetText("This identity cannot be read: " + err.Error())
+		} else {
+			st.describe()
+		}
+		s.update()
+	})
+	st.choose.PlaceHolder = "Choose a saved identity"
+	st.summary = widget.NewLabel("")
+	st.summary.Wrapping = fyne.TextWrapWord
+	st.importB = widget.NewButtonWithIcon("Import certificate files…", theme.FolderOpenIcon(), func() { showImport(s, st.loadNames) })
+	st.content = container.NewVScroll(container.NewVBox(
+		widget.NewLabelWithStyle("What this bank needs", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), st.needs,
+		widget.NewSeparator(),
+		container.NewBorder(nil, nil, nil, st.importB, st.choose),
+		st.summary))
+	return st
+}
+
+func (st *identityStep) view() fyne.CanvasObject { return st.content }
+func (st *identityStep) hint() string {
+	return "Your identity is the set of certificates, keys and software statement your trust framework issued. It stays in the system keyring."
+}
+
+func (st *identityStep) refresh() {
+	lines := st.s.w.Needs()
+	for i := range lines {
+		lines[i] = "• " + lines[i]
+	}
+	st.needs.SetText(strings.Join(lines, "\n"))
+	st.loadNames("")
+	st.describe()
+}
+
+// loadNames reads the saved identities off the UI goroutine, then selects
+// want (or keeps the current choice).
+func (st *identityStep) loadNames(want string) {
+	st.s.u.background(func() func() {
+		names, err := st.s.u.a.Vault().List()
+		return func() {
+			defer st.s.u.done("names")
+			if err != nil {
+				st.summary.SetText("Could not read the keyring: " + err.Error())
+				return
+			}
+			st.choose.SetOptions(names)
+			if want == "" {
+				want = st.s.w.IdentityName()
+			}
+			if want != "" && st.choose.Selected != want {
+				st.choose.SetSelected(want)
+			}
+		}
+	})
+}
+
+// describe shows the chosen identity's certificates as a person reads them.
+func (st *identityStep) describe() {
+	id := st.s.w.Identity()
+	if id == nil {
+		st.summary.SetText("")
+		return
+	}
+	now := st.s.u.a.Now
+	var b strings.Builder
+	cert := func(title string, c *pki.Credential) {
+		if c == nil {
+			return
+		}
+		sum := c.Summarise(now())
+		keyOK := "yes"
+		if !sum.KeyMatches {
+			keyOK = "NO: this key belongs to another certificate"
+		}
+		fmt.Fprintf(&b, "%s\n  Organisation: %s\n  Authorisation number: %s\n  Valid until: %s (%d days left)\n  Key matches the certificate: %s\n\n",
+			title, orDash(sum.Organisation), orDash(sum.AuthorisationNumber), sum.NotAfter.Format("2 January 2006"), sum.DaysLeft, keyOK)
+	}
+	cert("Transport certificate (QWAC)", id.Transport)
+	cert("Signing certificate (QSEAL)", id.Signing)
+	if st := id.Statement; st != nil {
+		fmt.Fprintf(&b, "Software statement\n  Software: %s (%s)\n  Issued: %s\n", orDash(st.Claims.SoftwareClientName), st.Claims.SoftwareID,
+			st.IssuedAt().Format("2 January 2006 15:04"))
+	}
+	for _, f := range id.Check(st.s.w.Profile().Needs, now()) {
+		fmt.Fprintf(&b, "\n%s", f.String())
+	}
+	st.summary.SetText(b.String())
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}

@@ -1,0 +1,104 @@
+package gui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/check"
+)
+
+// reviewStep: the preflight checklist and exactly what will be sent.
+type reviewStep struct {
+	s       *wizardScreen
+	checks  *fyne.Container
+	request *widget.Label
+	copyB   *widget.Button
+	saveB   *widget.Button
+	content fyne.CanvasObject
+}
+
+func newReviewStep(s *wizardScreen) *reviewStep {
+	r := &reviewStep{s: s, checks: container.NewVBox()}
+	r.request = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	r.request.Wrapping = fyne.TextWrapBreak
+	r.request.Selectable = true
+	r.copyB = widget.NewButtonWithIcon("Copy as curl", theme.ContentCopyIcon(), func() {
+		if plan, err := s.w.Preview(); err == nil && plan != nil {
+			s.u.win.Clipboard().SetContent(app.CurlCommand(plan))
+		}
+	})
+	r.saveB = widget.NewButtonWithIcon("Save request…", theme.DocumentSaveIcon(), r.save)
+	top := container.NewVBox(widget.NewLabelWithStyle("Checks before sending", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), r.checks,
+		container.NewBorder(nil, nil, widget.NewLabelWithStyle("What will be sent", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			container.NewHBox(r.copyB, r.saveB)))
+	r.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(r.request))
+	return r
+}
+
+func (r *reviewStep) view() fyne.CanvasObject { return r.content }
+func (r *reviewStep) hint() string {
+	return "Nothing has been sent yet. Red items must be fixed first; amber ones are worth a look. When sending, fresh ids and the bank's token are added."
+}
+
+func (r *reviewStep) refresh() {
+	r.checks.RemoveAll()
+	plan, err := r.s.w.Preview()
+	if err != nil {
+		r.checks.Add(checkRow(check.Finding{Severity: check.Error, Message: err.Error()}))
+		r.request.SetText("")
+		return
+	}
+	if len(plan.Request.Findings) == 0 {
+		r.checks.Add(checkRow(check.Finding{Severity: check.OK, Message: "Everything this bank checks looks right."}))
+	}
+	for _, f := range plan.Request.Findings {
+		r.checks.Add(checkRow(f))
+	}
+	r.request.SetText(app.RequestText(plan))
+}
+
+// checkRow is one checklist line: green, amber or red, with the fix.
+func checkRow(f check.Finding) fyne.CanvasObject {
+	icon := widget.NewIcon(theme.ConfirmIcon())
+	switch f.Severity {
+	case check.Warning:
+		icon.SetResource(theme.WarningIcon())
+	case check.Error:
+		icon.SetResource(theme.ErrorIcon())
+	}
+	text := f.Message
+	if f.Field != "" {
+		text = f.Field + ": " + text
+	}
+	if f.Fix != "" {
+		text += fmt.Sprintf(" — %s", f.Fix)
+	}
+	l := widget.NewLabel(text)
+	l.Wrapping = fyne.TextWrapWord
+	return container.NewBorder(nil, nil, icon, nil, l)
+}
+
+func (r *reviewStep) save() {
+	plan, err := r.s.w.Preview()
+	if err != nil || plan == nil {
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		_ = w.Close()
+		if err := app.SaveRequest(plan, path); err != nil {
+			dialog.ShowError(err, r.s.u.win)
+		}
+	}, r.s.u.win)
+	d.SetFileName("registration-request.txt")
+	d.Show()
+}

@@ -1,0 +1,180 @@
+package gui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/registration"
+)
+
+// sendStep: send with progress and Cancel, then the result or the refusal.
+type sendStep struct {
+	s        *wizardScreen
+	sendB    *widget.Button
+	cancelB  *widget.Button
+	progress *widget.ProgressBarInfinite
+	status   *widget.Label
+	result   *fyne.Container
+	cancel   context.CancelFunc
+	content  fyne.CanvasObject
+
+	// Widgets of the result, for tests.
+	clientID *widget.Label
+	secret   *widget.Label
+	reveal   *widget.Button
+	fix      *widget.Button
+}
+
+func newSendStep(s *wizardScreen) *sendStep {
+	st := &sendStep{s: s, result: container.NewVBox()}
+	st.sendB = widget.NewButtonWithIcon("Send to the bank", theme.MailSendIcon(), st.start)
+	st.sendB.Importance = widget.HighImportance
+	st.cancelB = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
+		if st.cancel != nil {
+			st.cancel()
+		}
+	})
+	st.progress = widget.NewProgressBarInfinite()
+	st.status = widget.NewLabel("")
+	st.status.Wrapping = fyne.TextWrapWord
+	st.content = container.NewVScroll(container.NewVBox(st.status, container.NewHBox(st.sendB, st.cancelB), st.progress, st.result))
+	return st
+}
+
+func (st *sendStep) view() fyne.CanvasObject { return st.content }
+func (st *sendStep) hint() string {
+	return "Sending registers your application with the bank. What it returns is saved in the system keyring before it is shown."
+}
+
+func (st *sendStep) busy() bool { return st.cancel != nil }
+
+func (st *sendStep) refresh() {
+	if st.busy() {
+		return
+	}
+	st.result.RemoveAll()
+	st.progress.Stop()
+	st.progress.Hide()
+	st.cancelB.Hide()
+	st.sendB.Show()
+	st.sendB.Enable()
+	st.status.SetText(fmt.Sprintf("Ready to register %q with %s.", st.s.w.IdentityName(), st.s.w.Profile().Name))
+}
+
+// start sends off the UI goroutine; the window stays responsive and Cancel
+// stops the exchange.
+func (st *sendStep) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	st.cancel = cancel
+	st.sendB.Disable()
+	st.s.back.Disable()
+	st.cancelB.Show()
+	st.progress.Show()
+	st.progress.Start()
+	st.status.SetText("Connecting to the bank and sending the registration…")
+	st.s.u.background(func() func() {
+		out, err := st.s.w.Send(ctx)
+		cancel()
+		return func() {
+			st.finish(out, err)
+			st.s.u.done("sent")
+		}
+	})
+}
+
+func (st *sendStep) finish(out *app.Outcome, err error) {
+	st.cancel = nil
+	st.progress.Stop()
+	st.progress.Hide()
+	st.cancelB.Hide()
+	st.s.back.Enable()
+	st.result.RemoveAll()
+	switch {
+	case err == nil:
+		st.showSuccess(out)
+	case errors.Is(err, context.Canceled):
+		st.sendB.Enable()
+		st.status.SetText("Cancelled: nothing was registered by this attempt. You can send again.")
+	default:
+		st.sendB.Enable()
+		st.showRefusal(err)
+	}
+}
+
+func (st *sendStep) showSuccess(out *app.Outcome) {
+	st.sendB.Hide()
+	res := out.Result
+	st.status.SetText(fmt.Sprintf("Registered with %s (HTTP %d).", st.s.w.Profile().Name, res.Status))
+	st.clientID = widget.NewLabelWithStyle(res.ClientID, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	st.clientID.Selectable = true
+	copyID := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { st.s.u.win.Clipboard().SetContent(res.ClientID) })
+	st.result.Add(widget.NewLabelWithStyle("Client id", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	st.result.Add(container.NewBorder(nil, nil, nil, copyID, st.clientID))
+	if res.ClientIDFromDirectory {
+		note := widget.NewLabel("The bank returned no client id: this is your application id from the trust framework directory, which this bank uses.")
+		note.Wrapping = fyne.TextWrapWord
+		st.result.Add(note)
+	}
+	if res.ClientSecret != "" {
+		st.secret = widget.NewLabelWithStyle(registration.Mask(res.ClientSecret), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		shown := false
+		st.reveal = widget.NewButtonWithIcon("Reveal", theme.VisibilityIcon(), func() {
+			shown = !shown
+			if shown {
+				st.secret.SetText(res.ClientSecret)
+				st.reveal.SetText("Hide")
+			} else {
+				st.secret.SetText(registration.Mask(res.ClientSecret))
+				st.reveal.SetText("Reveal")
+			}
+		})
+		copySecret := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { st.s.u.win.Clipboard().SetContent(res.ClientSecret) })
+		st.result.Add(widget.NewLabelWithStyle("Client secret", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		st.result.Add(container.NewBorder(nil, nil, nil, container.NewHBox(st.reveal, copySecret), st.secret))
+	}
+	if len(out.SecretKeys) > 0 {
+		saved := widget.NewLabel("Saved in the system keyring (service \"" + app.KeyringService + "\"):\n" + strings.Join(out.SecretKeys, "\n"))
+		saved.Wrapping = fyne.TextWrapWord
+		st.result.Add(saved)
+	}
+	if res.InteractionID != "" {
+		st.result.Add(widget.NewLabel("Interaction id (quote it to the bank): " + res.InteractionID))
+	}
+	st.result.Add(widget.NewButtonWithIcon("Done", theme.HomeIcon(), st.s.u.ShowHome))
+}
+
+func (st *sendStep) showRefusal(err error) {
+	var be *registration.BankError
+	fixAt := st.s.w.FixStep()
+	if errors.As(err, &be) {
+		st.status.SetText(fmt.Sprintf("The bank refused the registration (HTTP %d).", be.Status))
+		add := func(title, text string) {
+			if text == "" {
+				return
+			}
+			l := widget.NewLabel(text)
+			l.Wrapping = fyne.TextWrapWord
+			st.result.Add(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+			st.result.Add(l)
+		}
+		add("What happened", be.Explanation)
+		add("What to do", be.NextStep)
+		add("The bank's own words", strings.TrimSpace(be.Code+" "+be.Description))
+		add("Interaction id (quote it to the bank)", be.InteractionID)
+	} else {
+		st.status.SetText("The registration could not be sent.")
+		l := widget.NewLabel(err.Error())
+		l.Wrapping = fyne.TextWrapWord
+		st.result.Add(l)
+	}
+	st.fix = widget.NewButtonWithIcon("Back to "+fixAt.String()+" to fix it", theme.NavigateBackIcon(), func() { st.s.goTo(fixAt) })
+	st.result.Add(st.fix)
+}

@@ -1,0 +1,160 @@
+package gui
+
+import (
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tppwizard/tppwizard/app"
+)
+
+// wizardScreen frames the steps: where you are, the step, and Back/Next
+// with the reason when Next is not possible yet.
+type wizardScreen struct {
+	u        *UI
+	w        *app.Wizard
+	content  fyne.CanvasObject
+	progress *widget.Label
+	hint     *widget.Label
+	body     *fyne.Container
+	back     *widget.Button
+	next     *widget.Button
+	home     *widget.Button
+	reason   *widget.Label
+
+	bank     *bankStep
+	identity *identityStep
+	details  *detailsStep
+	review   *reviewStep
+	send     *sendStep
+}
+
+func newWizardScreen(u *UI, w *app.Wizard) *wizardScreen {
+	s := &wizardScreen{u: u, w: w}
+	s.progress = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.hint = widget.NewLabel("")
+	s.hint.Wrapping = fyne.TextWrapWord
+	s.body = container.NewStack()
+	s.reason = widget.NewLabel("")
+	s.reason.Wrapping = fyne.TextWrapWord
+	s.reason.Importance = widget.WarningImportance
+	s.back = widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), s.goBack)
+	s.next = widget.NewButtonWithIcon("Next", theme.NavigateNextIcon(), s.goNext)
+	s.next.IconPlacement = widget.ButtonIconTrailingText
+	s.next.Importance = widget.HighImportance
+	s.home = widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome)
+
+	s.bank = newBankStep(s)
+	s.identity = newIdentityStep(s)
+	s.details = newDetailsStep(s)
+	s.review = newReviewStep(s)
+	s.send = newSendStep(s)
+
+	footer := container.NewBorder(nil, nil, container.NewHBox(s.home, s.back), s.next, s.reason)
+	header := container.NewVBox(s.progress, s.hint, widget.NewSeparator())
+	s.content = container.NewPadded(container.NewBorder(header, container.NewVBox(widget.NewSeparator(), footer), nil, nil, s.body))
+	u.win.Canvas().SetOnTypedKey(s.typedKey)
+	s.show()
+	return s
+}
+
+// typedKey gives the keyboard the footer: Enter goes on, Escape goes back.
+func (s *wizardScreen) typedKey(ev *fyne.KeyEvent) {
+	if s.u.wizard != s {
+		return
+	}
+	switch ev.Name {
+	case fyne.KeyReturn, fyne.KeyEnter:
+		if !s.next.Disabled() && !s.next.Hidden {
+			s.goNext()
+		}
+	case fyne.KeyEscape:
+		s.goBack()
+	}
+}
+
+func (s *wizardScreen) goNext() {
+	if err := s.w.Next(); err != nil {
+		s.reason.SetText(err.Error())
+		return
+	}
+	s.show()
+}
+
+func (s *wizardScreen) goBack() {
+	if s.w.Step() == app.StepBank {
+		s.u.ShowHome()
+		return
+	}
+	if s.send.busy() {
+		return
+	}
+	s.w.Back()
+	s.show()
+}
+
+// goTo returns to an earlier step, to fix what a refusal points at.
+func (s *wizardScreen) goTo(step app.Step) {
+	s.w.GoTo(step)
+	s.show()
+}
+
+// show puts the current step on screen.
+func (s *wizardScreen) show() {
+	names := make([]string, 0, app.StepSend+1)
+	for st := app.StepBank; st <= app.StepSend; st++ {
+		n := fmt.Sprintf("%d %s", int(st)+1, st)
+		if st == s.w.Step() {
+			n = "[" + n + "]"
+		}
+		names = append(names, n)
+	}
+	s.progress.SetText(strings.Join(names, "  ›  "))
+	var step interface {
+		refresh()
+		view() fyne.CanvasObject
+		hint() string
+	}
+	switch s.w.Step() {
+	case app.StepBank:
+		step = s.bank
+	case app.StepIdentity:
+		step = s.identity
+	case app.StepDetails:
+		step = s.details
+	case app.StepReview:
+		step = s.review
+	default:
+		step = s.send
+	}
+	step.refresh()
+	s.hint.SetText(step.hint())
+	s.body.Objects = []fyne.CanvasObject{step.view()}
+	s.body.Refresh()
+	s.next.SetText("Next")
+	if s.w.Step() == app.StepReview {
+		s.next.SetText("Continue to send")
+	}
+	if s.w.Step() == app.StepSend {
+		s.next.Hide()
+	} else {
+		s.next.Show()
+	}
+	s.update()
+}
+
+// update enables Next when the step is complete and says why when not.
+func (s *wizardScreen) update() {
+	ok, why := s.w.CanNext()
+	if ok || s.w.Step() == app.StepSend {
+		s.next.Enable()
+		s.reason.SetText("")
+		return
+	}
+	s.next.Disable()
+	s.reason.SetText(why)
+}
