@@ -46,7 +46,7 @@ var banks = []*bank{
 		// Seed 000: a UK v3.1 dedicated interface. application/jwt, 200, its
 		// error classes, client_secret_basic or private_key_jwt, and the
 		// QSEAL certificate upload.
-		ID: "uk31", ProfileID: "sandbox-uk-v31", Name: "Sandbox bank: UK v3.1 dedicated interface (seed 000 shape)",
+		ID: "uk31", ProfileID: "sandbox-uk-v31", Name: "UK v3.1 dedicated interface (seed 000 shape)",
 		Dialect: profile.DialectUK, Style: StyleSaltEdge,
 		Notes:        "The TPP Wizard sandbox in the shape of seed 000: application/jwt, 200 on success, error classes with error_message.",
 		RegisterPath: "/api/open-banking/v3.1/tpp/register", CertificatePath: "/api/open-banking/v3.1/tpp/certificates", TokenPath: "/token",
@@ -61,7 +61,7 @@ var banks = []*bank{
 	{
 		// OBIE DCR v3.3: application/jose, 201, RFC 7591 errors, FAPI auth
 		// methods, jti required.
-		ID: "obie", ProfileID: "sandbox-uk-obie", Name: "Sandbox bank: OBIE DCR v3.3",
+		ID: "obie", ProfileID: "sandbox-uk-obie", Name: "OBIE DCR v3.3",
 		Dialect: profile.DialectUK, Style: StyleRFC7591,
 		Notes:        "The TPP Wizard sandbox as an OBIE v3.3 bank: application/jose, 201 Created, RFC 7591 errors; endpoints from discovery.",
 		RegisterPath: "/dynamic-client-registration/v3.3/register", TokenPath: "/token",
@@ -74,7 +74,7 @@ var banks = []*bank{
 	},
 	{
 		// Seed 001: BPCE's STET registration.
-		ID: "bpce", ProfileID: "sandbox-stet", Name: "Sandbox bank: STET registration (BPCE shape, seed 001)",
+		ID: "bpce", ProfileID: "sandbox-stet", Name: "STET registration (BPCE shape, seed 001)",
 		Dialect: profile.DialectSTET, Style: StyleSTET,
 		Notes:        "The TPP Wizard sandbox in the shape of seed 001: POST /register creates, PUT /register/{client_id} changes; Digest, HTTP Signature and a manageRegistration token.",
 		RegisterPath: "/stet/setting/v1/register", TokenPath: "/stet/psd2/oauth/token",
@@ -82,7 +82,7 @@ var banks = []*bank{
 	},
 	{
 		// Seed 004: an Al Tareq bank found through discovery.
-		ID: "altareq", ProfileID: "sandbox-altareq", Name: "Sandbox bank: Al Tareq (seed 004 shape)",
+		ID: "altareq", ProfileID: "sandbox-altareq", Name: "Al Tareq (seed 004 shape)",
 		Dialect: profile.DialectAlTareq, Style: StyleAlTareq,
 		Notes:        "The TPP Wizard sandbox in the shape of seed 004: found through .well-known, POST /tpp-registration with {} over mutual TLS, 204 on success.",
 		RegisterPath: "/tpp-registration", TokenPath: "/token",
@@ -181,7 +181,7 @@ func (s *Server) Profiles() []*profile.Profile {
 	var out []*profile.Profile
 	for _, b := range banks {
 		p := &profile.Profile{
-			ID: b.ProfileID, Name: b.Name, Country: "sandbox", Ecosystem: "TPP Wizard sandbox", Dialect: b.Dialect,
+			ID: b.ProfileID, Name: b.Name, Country: "Demo", Ecosystem: "TPP Wizard demo bank", Dialect: b.Dialect,
 			Environment: "sandbox", Version: "sandbox", Notes: b.Notes, ExtraCAPEM: ca,
 			RegistrationEndpoint: s.registerURL(b), TokenEndpoint: s.tokenURL(b), Source: "sandbox " + s.base,
 		}

@@ -103,7 +103,7 @@ func TestDemoBankRegistrationForEveryDialect(t *testing.T) {
 			s.t = t
 			if i > 0 {
 				s.u.StartWizard()
-				test.Type(s.u.wizard.bank.search, "sandbox")
+				test.Type(s.u.wizard.bank.search, "demo bank")
 			}
 			if !s.u.wizard.next.Disabled() {
 				t.Fatal("Next enabled before a bank is chosen")

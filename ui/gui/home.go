@@ -61,7 +61,7 @@ func (h *homeScreen) loadIdentities(u *UI) {
 			h.names = names
 			switch {
 			case problem != nil:
-				h.idStatus.SetText("The system keyring is not available, so identities are kept only until you close the wizard: " + problem.Error())
+				h.idStatus.SetText("Identities are kept in memory only, until you close the wizard. " + problem.Error())
 			case err != nil:
 				h.idStatus.SetText("Could not read the keyring: " + err.Error())
 			case len(names) == 0:
@@ -90,7 +90,7 @@ func (h *homeScreen) startDemo(u *UI) {
 				return
 			}
 			u.StartWizard()
-			u.wizard.bank.search.SetText("sandbox")
+			u.wizard.bank.search.SetText("demo bank")
 			u.wizard.hint.SetText(fmt.Sprintf("The demo bank is running. Choose one of its banks, then the identity %q.", sandbox.DemoIdentityName))
 			u.done("sandbox")
 		}

@@ -63,7 +63,7 @@ func newBankStep(s *wizardScreen) *bankStep {
 	detail := container.NewVBox(b.name, b.badge, b.about, b.docs)
 	left := container.NewBorder(b.search, b.add, nil, nil, b.list)
 	split := container.NewHSplit(left, container.NewVScroll(detail))
-	split.Offset = 0.55
+	split.Offset = 0.6
 	b.content = split
 	b.filter()
 	return b
