@@ -101,6 +101,11 @@ func (d *detailsStep) showProblems() {
 	for _, f := range d.s.w.Fields() {
 		if l, ok := d.problems[f.Name]; ok {
 			l.SetText(f.Problem)
+			if f.Problem == "" {
+				l.Hide()
+			} else {
+				l.Show()
+			}
 		}
 	}
 }

@@ -2,6 +2,7 @@ package gui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -10,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tppwizard/tppwizard/core/pki"
+	"github.com/tppwizard/tppwizard/core/sandbox"
 )
 
 // identityStep: choose a saved identity, or import files once.
@@ -78,6 +80,9 @@ func (st *identityStep) loadNames(want string) {
 			st.choose.SetOptions(names)
 			if want == "" {
 				want = st.s.w.IdentityName()
+			}
+			if p := st.s.w.Profile(); want == "" && p != nil && sandbox.IsSandboxProfile(p.ID) && slices.Contains(names, sandbox.DemoIdentityName) {
+				want = sandbox.DemoIdentityName // the demo bank's own identity
 			}
 			if want != "" && st.choose.Selected != want {
 				st.choose.SetSelected(want)

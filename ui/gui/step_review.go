@@ -65,12 +65,12 @@ func (r *reviewStep) refresh() {
 
 // checkRow is one checklist line: green, amber or red, with the fix.
 func checkRow(f check.Finding) fyne.CanvasObject {
-	icon := widget.NewIcon(theme.ConfirmIcon())
+	icon := widget.NewIcon(theme.NewSuccessThemedResource(theme.ConfirmIcon()))
 	switch f.Severity {
 	case check.Warning:
-		icon.SetResource(theme.WarningIcon())
+		icon.SetResource(theme.NewWarningThemedResource(theme.WarningIcon()))
 	case check.Error:
-		icon.SetResource(theme.ErrorIcon())
+		icon.SetResource(theme.NewErrorThemedResource(theme.ErrorIcon()))
 	}
 	text := f.Message
 	if f.Field != "" {
