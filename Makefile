@@ -3,13 +3,14 @@
 
 GO       ?= go
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# cgo GL/X11 headers for Fyne's real driver, Xvfb for the window smoke test,
+# cgo GL/X11 headers for Fyne's real driver, Xvfb, xdotool and ImageMagick
+# for the window smoke test,
 # GNOME Keyring and D-Bus for the keyring integration test.
-APT_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev xvfb xauth gnome-keyring dbus dbus-x11
+APT_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev xvfb xauth xdotool imagemagick gnome-keyring dbus dbus-x11
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X github.com/tppwizard/tppwizard/ui/cli.Version=$(VERSION)
 
-.PHONY: all deps run build test test-fast test-keyring lint fuzz clean
+.PHONY: all deps run build test test-fast test-keyring test-window lint fuzz clean
 
 all: build
 
@@ -39,7 +40,11 @@ test-fast:
 test-keyring: deps
 	dbus-run-session -- ./scripts/keyring-test.sh
 
-test: deps lint test-fast test-keyring build
+# The real cgo binary under Xvfb: its window opens and the demo bank starts.
+test-window: build
+	./scripts/smoke.sh ./tppwizard smoke
+
+test: deps lint test-fast test-keyring build test-window
 	@echo "make test: all checks passed"
 
 # Long fuzzing of the parsers of untrusted input (FUZZTIME per target).
@@ -59,4 +64,4 @@ fuzz:
 	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzCertificateUpload$$' -fuzztime $(FUZZTIME) ./core/sandbox/
 
 clean:
-	rm -f tppwizard
+	rm -rf tppwizard smoke
