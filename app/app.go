@@ -156,13 +156,19 @@ type RegisterRequest struct {
 }
 
 func (a *App) params(r RegisterRequest) (engine.Params, error) {
-	p, err := a.Catalog.Get(r.ProfileID)
-	if err != nil {
-		return engine.Params{}, &registration.InputError{Field: "profile", Problem: err.Error()}
-	}
 	id, err := a.Identity(r.IdentityName)
 	if err != nil {
 		return engine.Params{}, &registration.InputError{Field: "identity", Problem: err.Error()}
+	}
+	return a.paramsWith(r, id)
+}
+
+// paramsWith builds the engine's parameters for an identity already read
+// from the keyring.
+func (a *App) paramsWith(r RegisterRequest, id *identity.Parsed) (engine.Params, error) {
+	p, err := a.Catalog.Get(r.ProfileID)
+	if err != nil {
+		return engine.Params{}, &registration.InputError{Field: "profile", Problem: err.Error()}
 	}
 	params := engine.Params{
 		Profile: p, Identity: id, Operation: r.Operation, ClientID: r.ClientID, Endpoint: r.Endpoint,

@@ -83,15 +83,21 @@ func (w *Wizard) ChooseProfile(id string) error {
 	return nil
 }
 
-// ChooseIdentity picks a saved identity.
+// ChooseIdentity picks a saved identity, reading it from the keyring.
 func (w *Wizard) ChooseIdentity(name string) error {
 	parsed, err := w.a.Identity(name)
 	if err != nil {
 		return err
 	}
+	w.UseIdentity(name, parsed)
+	return nil
+}
+
+// UseIdentity picks an identity already read (with App.Identity, off the UI
+// goroutine: the keyring may be slow or ask to be unlocked).
+func (w *Wizard) UseIdentity(name string, parsed *identity.Parsed) {
 	w.idName, w.parsed = name, parsed
 	w.refresh()
-	return nil
 }
 
 // CanNext says whether the current step is complete, and if not, why, in a
@@ -229,7 +235,14 @@ func (w *Wizard) refresh() {
 	if w.profile == nil || w.parsed == nil {
 		return
 	}
-	w.preview, w.previewErr = w.a.Preview(context.Background(), w.request())
+	// The identity was read from the keyring once, when chosen: a preview
+	// runs on every keystroke and must not go back to the keyring.
+	params, err := w.a.paramsWith(w.request(), w.parsed)
+	if err != nil {
+		w.previewErr = err
+		return
+	}
+	w.preview, w.previewErr = w.a.Engine.Prepare(context.Background(), params, false)
 }
 
 // Preview is the request as it would be sent now (Bearer token and fresh
@@ -373,15 +386,31 @@ func fieldText(v any) string {
 }
 
 // Send registers with the bank (the request is prepared afresh, with new
-// ids and a fresh token) and saves the returned secrets in the keyring. It
-// may be cancelled through ctx; it must not run on a UI goroutine.
+// ids and a fresh token) and saves the returned secrets in the keyring.
 func (w *Wizard) Send(ctx context.Context) (*Outcome, error) {
+	send, err := w.Sender()
+	if err != nil {
+		return nil, err
+	}
+	out, err := send(ctx)
+	w.Record(out, err)
+	return out, err
+}
+
+// Sender takes the wizard's choices as they are now and returns the send
+// itself, which may run on another goroutine and be cancelled through its
+// context; hand its result back with Record. Front ends call Sender on
+// their UI goroutine and the send off it.
+func (w *Wizard) Sender() (func(context.Context) (*Outcome, error), error) {
 	if w.step != StepSend {
 		return nil, fmt.Errorf("the wizard is at %s, not Send", w.step)
 	}
-	w.Outcome, w.Err = w.a.Register(ctx, w.request())
-	return w.Outcome, w.Err
+	a, req := w.a, w.request()
+	return func(ctx context.Context) (*Outcome, error) { return a.Register(ctx, req) }, nil
 }
+
+// Record keeps the result of a send.
+func (w *Wizard) Record(out *Outcome, err error) { w.Outcome, w.Err = out, err }
 
 // FixStep is the step where what a refusal points at can be corrected.
 func (w *Wizard) FixStep() Step {

@@ -91,7 +91,12 @@ func (s *session) chooseIdentity(name string) {
 	if !slices.Contains(sel.Options, name) {
 		s.t.Fatalf("identity %q not offered: %v", name, sel.Options)
 	}
-	sel.SetSelected(name)
+	if sel.Selected != name {
+		sel.SetSelected(name)
+	}
+	for s.u.wizard.w.IdentityName() != name {
+		s.wait("identity")
+	}
 }
 
 func TestDemoBankRegistrationForEveryDialect(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/sandbox"
 )
@@ -29,15 +30,26 @@ func newIdentityStep(s *wizardScreen) *identityStep {
 	st.needs = widget.NewLabel("")
 	st.needs.Wrapping = fyne.TextWrapWord
 	st.choose = widget.NewSelect(nil, func(name string) {
-		if name == "" {
+		if name == "" || name == s.w.IdentityName() {
 			return
 		}
-		if err := s.w.ChooseIdentity(name); err != nil {
-			st.summary.SetText("This identity cannot be read: " + err.Error())
-		} else {
-			st.describe()
-		}
-		s.update()
+		st.summary.SetText("Reading " + name + " from the system keyring…")
+		s.u.background(func() func() {
+			parsed, err := s.u.a.Identity(name)
+			return func() {
+				defer s.u.done("identity")
+				if s.u.wizard == nil || s.u.wizard.w != s.w || s.w.Step() != app.StepIdentity {
+					return // the user has moved on; this read is no longer wanted
+				}
+				if err != nil {
+					st.summary.SetText("This identity cannot be read: " + err.Error())
+				} else {
+					s.w.UseIdentity(name, parsed)
+					st.describe()
+				}
+				s.update()
+			}
+		})
 	})
 	st.choose.PlaceHolder = "Choose a saved identity"
 	st.summary = widget.NewLabel("")

@@ -72,6 +72,11 @@ func (st *sendStep) refresh() {
 // start sends off the UI goroutine; the window stays responsive and Cancel
 // stops the exchange.
 func (st *sendStep) start() {
+	send, err := st.s.w.Sender()
+	if err != nil {
+		st.status.SetText(err.Error())
+		return
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	st.cancel = cancel
 	st.sendB.Disable()
@@ -81,9 +86,10 @@ func (st *sendStep) start() {
 	st.progress.Start()
 	st.status.SetText("Connecting to the bank and sending the registration…")
 	st.s.u.background(func() func() {
-		out, err := st.s.w.Send(ctx)
+		out, err := send(ctx)
 		cancel()
 		return func() {
+			st.s.w.Record(out, err)
 			st.finish(out, err)
 			st.s.u.done("sent")
 		}
