@@ -152,9 +152,10 @@ func (in *Input) NextID() string {
 
 // ParseAnswer reads a bank's answer to a registration request: a status the
 // profile does not count as success becomes a *BankError, a success becomes
-// a Result.
-func ParseAnswer(p *profile.Profile, resp *Response) (*Result, error) {
-	if !p.Accepts(resp.Status) {
+// a Result. A change (Update) answered 200 OK is a success whatever status
+// the bank uses for a creation (RFC 7592 section 2.2; OBIE DCR).
+func ParseAnswer(in *Input, resp *Response) (*Result, error) {
+	if !in.Profile.Accepts(resp.Status) && !(in.Operation == Update && resp.Status == 200) {
 		return nil, ParseError(resp)
 	}
 	return ParseSuccess(resp)

@@ -41,7 +41,7 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 
 // Parse reads the answer: 200, 201 or 204, often without a body.
 func (Dialect) Parse(in *registration.Input, resp *registration.Response) (*registration.Result, error) {
-	r, err := registration.ParseAnswer(in.Profile, resp)
+	r, err := registration.ParseAnswer(in, resp)
 	if err != nil {
 		return nil, err
 	}

@@ -233,7 +233,7 @@ func Body(in *registration.Input, jwk pki.JWK) (map[string]any, check.List) {
 
 // Parse reads the bank's answer: 201 with the registration record.
 func (Dialect) Parse(in *registration.Input, resp *registration.Response) (*registration.Result, error) {
-	r, err := registration.ParseAnswer(in.Profile, resp)
+	r, err := registration.ParseAnswer(in, resp)
 	if err != nil {
 		return nil, err
 	}

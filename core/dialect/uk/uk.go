@@ -239,17 +239,7 @@ func keyFitsAlg(c *pki.Credential, alg jose.SignatureAlgorithm) error {
 
 // Parse reads the bank's answer.
 func (Dialect) Parse(in *registration.Input, resp *registration.Response) (*registration.Result, error) {
-	var (
-		r   *registration.Result
-		err error
-	)
-	if in.Operation == registration.Update && resp.Status == 200 {
-		// RFC 7592 section 2.2 (and OBIE DCR): a change is answered 200 OK,
-		// whatever status the bank uses for a creation.
-		r, err = registration.ParseSuccess(resp)
-	} else {
-		r, err = registration.ParseAnswer(in.Profile, resp)
-	}
+	r, err := registration.ParseAnswer(in, resp)
 	if err != nil {
 		return nil, err
 	}
