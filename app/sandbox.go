@@ -2,11 +2,9 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -73,32 +71,6 @@ func (a *App) StopSandbox() error {
 	return err
 }
 
-// InstallProfiles writes bank profiles to the user's profile folder, where
-// every later run finds them; it returns the folder.
-func (a *App) InstallProfiles(ps []*profile.Profile) (string, error) {
-	if a.ConfigDir == "" {
-		return "", errors.New("no configuration folder to install profiles in")
-	}
-	dir := filepath.Join(a.ConfigDir, "profiles")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", err
-	}
-	for _, p := range ps {
-		data, err := json.MarshalIndent(p, "", "  ")
-		if err != nil {
-			return "", err
-		}
-		if _, err := profile.Parse(p.ID+".json", data); err != nil {
-			return "", fmt.Errorf("profile %s would not load: %w", p.ID, err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, p.ID+".json"), append(data, '\n'), 0o600); err != nil {
-			return "", err
-		}
-		a.Catalog.Put(p)
-	}
-	return dir, nil
-}
-
 // RenewSandboxStatement asks the sandbox directory for a fresh software
 // statement for an identity's software (over mutual TLS with its transport
 // certificate) and saves it in the identity. The sandbox is found through
@@ -154,21 +126,4 @@ func (a *App) RenewSandboxStatement(ctx context.Context, name string) (*ssa.Stat
 		return nil, err
 	}
 	return st, nil
-}
-
-// AddProfileFile checks a bank profile file and installs it, so that the
-// bank is offered now and in every later run.
-func (a *App) AddProfileFile(path string) (*profile.Profile, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	p, err := profile.Parse(filepath.Base(path), data)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := a.InstallProfiles([]*profile.Profile{p}); err != nil {
-		return nil, err
-	}
-	return p, nil
 }

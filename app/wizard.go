@@ -428,8 +428,6 @@ func (w *Wizard) FixStep() Step {
 		return StepIdentity
 	case "endpoint", "profile":
 		return StepBank
-	case "":
-		return StepDetails
 	}
 	return StepDetails
 }

@@ -58,18 +58,16 @@ func (s *Server) altareqRegister(w http.ResponseWriter, r *http.Request, b *bank
 	}
 	now := s.now().UTC()
 	dn, _ := pki.SubjectDN(cert)
-	s.mu.Lock()
-	key := clientKey(b.ID, sw.ID)
-	c := s.st.Clients[key]
-	if c == nil {
-		c = &Client{Bank: b.ID, ClientID: sw.ID, SoftwareID: sw.ID, Created: now}
-	}
-	c.OrgIdentifier, c.AuthMethod, c.SubjectDN, c.Metadata, c.Updated = pki.OrganizationIdentifier(cert), "tls_client_auth", dn, body, now
-	s.st.Clients[key] = c
-	err = saveState(s.opts.Dir, s.st)
-	s.mu.Unlock()
-	if err != nil {
-		s.fail(w, r, b.Style, refuse("sandbox.storage", KindInternal, "the sandbox could not save: %v", err))
+	if ref := s.change(func(st *state) {
+		key := clientKey(b.ID, sw.ID)
+		c := st.Clients[key]
+		if c == nil {
+			c = &Client{Bank: b.ID, ClientID: sw.ID, SoftwareID: sw.ID, Created: now}
+		}
+		c.OrgIdentifier, c.AuthMethod, c.SubjectDN, c.Metadata, c.Updated = pki.OrganizationIdentifier(cert), "tls_client_auth", dn, body, now
+		st.Clients[key] = c
+	}); ref != nil {
+		s.fail(w, r, b.Style, ref)
 		return
 	}
 	echoInteraction(w, r)

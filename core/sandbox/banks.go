@@ -89,15 +89,6 @@ var banks = []*bank{
 	},
 }
 
-func bankByID(id string) *bank {
-	for _, b := range banks {
-		if b.ID == id {
-			return b
-		}
-	}
-	return nil
-}
-
 func (s *Server) issuer(b *bank) string      { return s.base + "/" + b.ID }
 func (s *Server) registerURL(b *bank) string { return s.issuer(b) + b.RegisterPath }
 func (s *Server) tokenURL(b *bank) string    { return s.issuer(b) + b.TokenPath }

@@ -137,10 +137,10 @@ func (s *Server) AddSoftware(sw *Software) error {
 	if sw.ID == "" || sw.OrgID == "" {
 		return fmt.Errorf("software needs an id and an organisation id")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.st.Software[sw.ID] = sw
-	return saveState(s.opts.Dir, s.st)
+	if ref := s.change(func(st *state) { st.Software[sw.ID] = sw }); ref != nil {
+		return ref
+	}
+	return nil
 }
 
 // Software returns a directory member's software, or nil.
@@ -278,12 +278,6 @@ func (s *Server) fetchKeys(r *http.Request, endpoint string) (*jose.JSONWebKeySe
 		return nil, refuse("ssa.jwks-unreachable", KindKeyNotFound, "the software's keys at %s are not a JWKS: %v", endpoint, err)
 	}
 	return &set, nil
-}
-
-func sameKey(a, b crypto.PublicKey) bool {
-	type equaler interface{ Equal(crypto.PublicKey) bool }
-	e, ok := a.(equaler)
-	return ok && e.Equal(b)
 }
 
 func containsFold(list []string, v string) bool {

@@ -125,9 +125,6 @@ func (s *Server) CA() *pki.Authority { return s.ca }
 // CAPEM is the CA certificate, PEM, for clients to trust.
 func (s *Server) CAPEM() []byte { return pki.EncodeCertificates([]*x509.Certificate{s.ca.Cert}) }
 
-// Dir is where the sandbox keeps its files ("" in memory).
-func (s *Server) Dir() string { return s.opts.Dir }
-
 // URL is the sandbox's base address, "https://127.0.0.1:port", once started.
 func (s *Server) URL() string { return s.base }
 

@@ -86,6 +86,18 @@ type UploadedCertificate struct {
 	Received    time.Time `json:"received"`
 }
 
+// change applies a change to the state under the lock and saves it; a
+// failed save is the sandbox's own fault (500), named as such.
+func (s *Server) change(apply func(st *state)) *Refusal {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	apply(s.st)
+	if err := saveState(s.opts.Dir, s.st); err != nil {
+		return refuse("sandbox.storage", KindInternal, "the sandbox could not save its state in %s: %v", s.opts.Dir, err)
+	}
+	return nil
+}
+
 func clientKey(bank, id string) string { return bank + "/" + id }
 
 func hashSecret(s string) string {

@@ -59,12 +59,8 @@ func (s *Server) ukRegister(w http.ResponseWriter, r *http.Request, b *bank) {
 		answer["client_secret"] = secret
 		answer["client_secret_expires_at"] = 0
 	}
-	s.mu.Lock()
-	s.st.Clients[clientKey(b.ID, c.ClientID)] = c
-	err := saveState(s.opts.Dir, s.st)
-	s.mu.Unlock()
-	if err != nil {
-		s.fail(w, r, b.Style, refuse("sandbox.storage", KindInternal, "the sandbox could not save the registration: %v", err))
+	if ref := s.change(func(st *state) { st.Clients[clientKey(b.ID, c.ClientID)] = c }); ref != nil {
+		s.fail(w, r, b.Style, ref)
 		return
 	}
 	echoInteraction(w, r)
@@ -410,17 +406,15 @@ func (s *Server) ukManage(w http.ResponseWriter, r *http.Request, b *bank) {
 		writeJSON(w, http.StatusOK, s.record(b, c))
 		s.log(r, http.StatusOK, "", id)
 	case http.MethodDelete:
-		s.mu.Lock()
-		delete(s.st.Clients, clientKey(b.ID, id))
-		for k, t := range s.tokens {
-			if t.bank == b.ID && t.clientID == id {
-				delete(s.tokens, k)
+		if ref := s.change(func(st *state) {
+			delete(st.Clients, clientKey(b.ID, id))
+			for k, t := range s.tokens {
+				if t.bank == b.ID && t.clientID == id {
+					delete(s.tokens, k)
+				}
 			}
-		}
-		err := saveState(s.opts.Dir, s.st)
-		s.mu.Unlock()
-		if err != nil {
-			s.fail(w, r, b.Style, refuse("sandbox.storage", KindInternal, "the sandbox could not save: %v", err))
+		}); ref != nil {
+			s.fail(w, r, b.Style, ref)
 			return
 		}
 		echoInteraction(w, r)
@@ -436,7 +430,6 @@ func (s *Server) ukManage(w http.ResponseWriter, r *http.Request, b *bank) {
 			s.fail(w, r, b.Style, refuse("metadata.client-id", KindInvalid, "client_id %v in the request is not %s", v, id))
 			return
 		}
-		s.mu.Lock()
 		updated := *c
 		updated.Updated = s.now().UTC()
 		answer := s.applyUKMetadata(b, &updated, req)
@@ -446,11 +439,8 @@ func (s *Server) ukManage(w http.ResponseWriter, r *http.Request, b *bank) {
 			answer["client_secret"] = secret
 		}
 		answer["client_id_issued_at"] = c.Created.Unix()
-		s.st.Clients[clientKey(b.ID, id)] = &updated
-		err := saveState(s.opts.Dir, s.st)
-		s.mu.Unlock()
-		if err != nil {
-			s.fail(w, r, b.Style, refuse("sandbox.storage", KindInternal, "the sandbox could not save: %v", err))
+		if ref := s.change(func(st *state) { st.Clients[clientKey(b.ID, id)] = &updated }); ref != nil {
+			s.fail(w, r, b.Style, ref)
 			return
 		}
 		answer["registration_client_uri"] = s.registerURL(b) + "/" + id
@@ -559,12 +549,8 @@ func (s *Server) certificateUpload(w http.ResponseWriter, r *http.Request, b *ba
 	}
 	subject, _ := pki.SubjectDN(cert)
 	up := UploadedCertificate{Bank: b.ID, Name: c.Name, Type: c.Type, Subject: subject, Fingerprint: pki.FingerprintSHA256(cert), Received: s.now().UTC()}
-	s.mu.Lock()
-	s.st.Certificates = append(s.st.Certificates, up)
-	err = saveState(s.opts.Dir, s.st)
-	s.mu.Unlock()
-	if err != nil {
-		s.fail(w, r, b.Style, refuse("sandbox.storage", KindInternal, "the sandbox could not save: %v", err))
+	if ref := s.change(func(st *state) { st.Certificates = append(st.Certificates, up) }); ref != nil {
+		s.fail(w, r, b.Style, ref)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"data": map[string]any{"certificate": map[string]any{
