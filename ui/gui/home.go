@@ -2,6 +2,8 @@ package gui
 
 import (
 	"fmt"
+	"unicode"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -17,6 +19,7 @@ type homeScreen struct {
 	newButton  *widget.Button
 	demoButton *widget.Button
 	demoStatus *widget.Label
+	demoBusy   *widget.Activity
 	identities *widget.List
 	idStatus   *widget.Label
 	names      []string
@@ -34,6 +37,8 @@ func newHome(u *UI) *homeScreen {
 	h.demoStatus = widget.NewLabel("No bank account or certificate files yet? The demo bank runs on this computer, with a ready demo identity.")
 	h.demoStatus.Wrapping = fyne.TextWrapWord
 	h.demoButton = widget.NewButtonWithIcon("Try it with the demo bank", theme.MediaPlayIcon(), func() { h.startDemo(u) })
+	h.demoBusy = widget.NewActivity()
+	h.demoBusy.Hide()
 
 	h.idStatus = widget.NewLabel("Reading the system keyring…")
 	h.idStatus.Wrapping = fyne.TextWrapWord
@@ -43,7 +48,7 @@ func newHome(u *UI) *homeScreen {
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(h.names[i]) })
 
 	banks := widget.NewLabel(fmt.Sprintf("%d bank profiles available.", len(u.a.Catalog.Profiles)))
-	left := container.NewVBox(title, intro, h.newButton, widget.NewSeparator(), h.demoButton, h.demoStatus, banks)
+	left := container.NewVBox(title, intro, h.newButton, widget.NewSeparator(), h.demoButton, container.NewBorder(nil, nil, h.demoBusy, nil, h.demoStatus), banks)
 	right := container.NewBorder(widget.NewLabelWithStyle("Saved identities", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		h.idStatus, nil, nil, h.identities)
 	h.content = container.NewPadded(container.NewGridWithColumns(2, left, right))
@@ -61,7 +66,7 @@ func (h *homeScreen) loadIdentities(u *UI) {
 			h.names = names
 			switch {
 			case problem != nil:
-				h.idStatus.SetText("Identities are kept in memory only, until you close the wizard. " + problem.Error())
+				h.idStatus.SetText("Identities are kept in memory only, until you close the wizard. " + sentence(problem.Error()))
 			case err != nil:
 				h.idStatus.SetText("Could not read the keyring: " + err.Error())
 			case len(names) == 0:
@@ -79,10 +84,14 @@ func (h *homeScreen) loadIdentities(u *UI) {
 // opens a registration with the sandbox banks listed.
 func (h *homeScreen) startDemo(u *UI) {
 	h.demoButton.Disable()
+	h.demoBusy.Show()
+	h.demoBusy.Start()
 	h.demoStatus.SetText("Starting the demo bank and its trust framework…")
 	u.background(func() func() {
 		_, err := u.a.StartSandbox()
 		return func() {
+			h.demoBusy.Stop()
+			h.demoBusy.Hide()
 			if err != nil {
 				h.demoButton.Enable()
 				h.demoStatus.SetText("The demo bank could not start: " + err.Error())
@@ -95,4 +104,13 @@ func (h *homeScreen) startDemo(u *UI) {
 			u.done("sandbox")
 		}
 	})
+}
+
+// sentence starts an error text with a capital, for showing it on its own.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
