@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -21,6 +20,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/keystore"
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/profile"
+	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
 	"github.com/tppwizard/tppwizard/core/sandbox"
 )
@@ -58,6 +58,9 @@ type App struct {
 	vault          *identity.Vault
 	keyringProblem error
 
+	journalOnce sync.Once
+	journal     *records.Journal
+
 	sandboxMu sync.Mutex
 	sandbox   *sandbox.Server
 }
@@ -70,9 +73,11 @@ func New(o Options) *App {
 		a.now = time.Now
 	}
 	if a.ConfigDir == "" {
-		if dir, err := os.UserConfigDir(); err == nil {
-			a.ConfigDir = filepath.Join(dir, "tppwizard")
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			dir = "." // no home directory: the working directory holds the config
 		}
+		a.ConfigDir = filepath.Join(dir, "tppwizard")
 	}
 	builtin := o.Profiles
 	if builtin == nil {
@@ -198,48 +203,61 @@ func (a *App) Preview(ctx context.Context, r RegisterRequest) (*engine.Plan, err
 	return a.Engine.Prepare(ctx, params, false)
 }
 
-// Outcome is a finished registration: the result with secrets, and where
-// they were saved.
+// Outcome is an attempt: its record, and on success the result with its
+// secrets (saved in the keyring before the outcome is returned).
 type Outcome struct {
 	Plan   *engine.Plan
 	Result *registration.Result
+	Record records.Record
 	// SecretKeys are the keyring keys the returned secrets were saved under.
 	SecretKeys []string
 }
 
-// Register prepares, sends, and saves the returned secrets in the keyring
-// before reporting success.
+// Register prepares and sends a registration. The attempt is journalled
+// before its request leaves and completed after the answer; the secrets the
+// bank returns are in the keyring before success is reported. The outcome
+// is returned with the error whenever the attempt was recorded.
 func (a *App) Register(ctx context.Context, r RegisterRequest) (*Outcome, error) {
 	params, err := a.params(r)
-	if err != nil {
-		return nil, err
-	}
-	plan, res, err := a.Engine.Register(ctx, params)
-	if err != nil {
-		return nil, err
-	}
-	out := &Outcome{Plan: plan, Result: res}
-	secrets := map[string]string{
-		"client_secret":             res.ClientSecret,
-		"registration_access_token": res.RegistrationAccessToken,
-	}
-	for name, value := range secrets {
-		if value == "" {
-			continue
+	rec := newRecord(r, params)
+	out := &Outcome{}
+	// Before the registration request is built and journalled, nothing of
+	// it has left: a failure here (a discovery or token call included) is
+	// recorded as not sent.
+	fail := func(err error) (*Outcome, error) {
+		notSent(&rec, err)
+		if jerr := a.Journal().Complete(&rec); jerr != nil {
+			return nil, fmt.Errorf("%w (and the attempt could not be recorded: %v)", err, jerr)
 		}
-		key := SecretKey(params.Profile.ID, res.ClientID, name)
-		if err := a.Vault().Store().Set(key, value); err != nil {
-			return out, fmt.Errorf("the bank registered client %s, but its %s could not be saved in the keyring: %w. "+
-				"It is shown once now; copy it somewhere safe", res.ClientID, strings.ReplaceAll(name, "_", " "), err)
-		}
-		out.SecretKeys = append(out.SecretKeys, key)
+		out.Record = rec
+		return out, err
 	}
-	return out, nil
-}
-
-// SecretKey is the keyring key of a secret a bank returned.
-func SecretKey(profileID, clientID, name string) string {
-	return "registration/" + profileID + "/" + clientID + "/" + name
+	if err != nil {
+		return fail(err)
+	}
+	plan, err := a.Engine.Prepare(ctx, params, true)
+	if err != nil {
+		return fail(err)
+	}
+	out.Plan = plan
+	rec.Request = sentExchange(plan.Request)
+	rec.InteractionID = plan.Request.InteractionID
+	rec.Preflight = plan.Request.Findings
+	if err := a.Journal().Begin(&rec); err != nil {
+		return nil, fmt.Errorf("nothing was sent: the attempt could not be recorded first (%w)", err)
+	}
+	res, err := a.Engine.Send(ctx, plan)
+	settle(&rec, res, err)
+	if err == nil {
+		out.Result = res
+		err = a.saveSecrets(&rec, res)
+		out.SecretKeys = rec.Secrets
+	}
+	if jerr := a.Journal().Complete(&rec); jerr != nil && err == nil {
+		err = fmt.Errorf("the bank answered (client id %q) but the record of this attempt could not be completed: %w", rec.ClientID, jerr)
+	}
+	out.Record = rec
+	return out, err
 }
 
 // UploadCertificate sends the identity's QSEAL certificate to the bank

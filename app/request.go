@@ -13,19 +13,8 @@ import (
 )
 
 // ShownHeaders are a request's headers as they may be shown, copied or
-// saved: the Bearer token masked, everything else exactly as sent.
-func ShownHeaders(h http.Header) map[string]string {
-	out := map[string]string{}
-	for k := range h {
-		v := h.Get(k)
-		if strings.EqualFold(k, "Authorization") && !strings.Contains(v, "<") {
-			scheme, _, _ := strings.Cut(v, " ")
-			v = scheme + " " + registration.Mask("x")
-		}
-		out[k] = v
-	}
-	return out
-}
+// saved: credentials masked, everything else exactly as sent.
+func ShownHeaders(h http.Header) map[string]string { return registration.RedactHeader(h) }
 
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))

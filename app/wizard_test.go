@@ -8,6 +8,7 @@ import (
 
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/keystore"
+	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
 	"github.com/tppwizard/tppwizard/core/sandbox"
 )
@@ -211,10 +212,13 @@ func TestCancelledSendRegistersNothing(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	out, err := w.Send(ctx)
-	if err == nil || out != nil {
-		t.Fatalf("cancelled send: %v, %v", out, err)
+	if err == nil || out == nil || out.Result != nil {
+		t.Fatalf("cancelled send: %+v, %v", out, err)
 	}
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("error does not say it was cancelled: %v", err)
+	}
+	if out.Record.Status != records.NotSent || out.Record.ID == "" || out.Record.Started.IsZero() {
+		t.Errorf("the cancelled attempt is recorded as %+v", out.Record)
 	}
 }

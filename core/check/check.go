@@ -2,7 +2,10 @@
 // wrong or worth knowing before a request is sent, and how to fix it.
 package check
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // Severity orders findings: Error blocks sending, Warning asks for a look.
 type Severity int
@@ -27,6 +30,21 @@ func (s Severity) String() string {
 
 // MarshalText writes the severity by name in JSON output.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a severity written by MarshalText.
+func (s *Severity) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "ok":
+		*s = OK
+	case "warning":
+		*s = Warning
+	case "error":
+		*s = Error
+	default:
+		return fmt.Errorf("unknown severity %q", b)
+	}
+	return nil
+}
 
 // Finding is one preflight result, phrased for a non-developer.
 type Finding struct {

@@ -285,12 +285,14 @@ func TestTransportFailuresAreExplained(t *testing.T) {
 	tests := []struct {
 		name, url, want string
 		timeout         time.Duration
+		// sent: the request left, so the bank may have acted on it.
+		sent bool
 	}{
-		{"untrusted server certificate", untrusted.URL, "not issued by an authority this computer trusts", 0},
-		{"bank demands another client CA", demandsOtherCA.URL, "does not accept your transport certificate", 0},
-		{"huge response", huge.URL, "larger than 1048576 bytes", 0},
-		{"stall beyond the timeout", stalled.URL, "did not answer in time", 300 * time.Millisecond},
-		{"connection refused", closedURL, "nothing answers at this address", 0},
+		{"untrusted server certificate", untrusted.URL, "not issued by an authority this computer trusts", 0, false},
+		{"bank demands another client CA", demandsOtherCA.URL, "does not accept your transport certificate", 0, false},
+		{"huge response", huge.URL, "larger than 1048576 bytes", 0, true},
+		{"stall beyond the timeout", stalled.URL, "did not answer in time", 300 * time.Millisecond, true},
+		{"connection refused", closedURL, "nothing answers at this address", 0, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -299,6 +301,9 @@ func TestTransportFailuresAreExplained(t *testing.T) {
 			var te *transport.Error
 			if !errors.As(err, &te) || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want a transport error saying %q", err, tt.want)
+			}
+			if te.Sent != tt.sent {
+				t.Fatalf("Sent = %v, want %v", te.Sent, tt.sent)
 			}
 		})
 	}

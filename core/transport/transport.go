@@ -14,8 +14,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -129,17 +131,30 @@ func (c *Client) Do(ctx context.Context, method, rawURL string, header http.Head
 	if req.Header.Get("User-Agent") == "" {
 		req.Header.Set("User-Agent", "tppwizard")
 	}
+	// Whether the request left matters after a failure: a registration that
+	// may have reached the bank must not be re-sent blindly.
+	var sent atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteHeaders: func() { sent.Store(true) },
+	}))
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return nil, classify(rawURL, err)
+		e := classify(rawURL, err)
+		// With TLS 1.3 the client may write its request before the bank
+		// rejects its certificate; a bank that aborts the handshake never
+		// reads the request.
+		e.Sent = sent.Load() && !e.handshakeRefused
+		return nil, e
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxResponse+1))
 	if err != nil {
-		return nil, classify(rawURL, err)
+		e := classify(rawURL, err)
+		e.Sent = true
+		return nil, e
 	}
 	if int64(len(data)) > c.maxResponse {
-		return nil, &Error{URL: rawURL, Status: resp.StatusCode, Err: fmt.Errorf("the answer is larger than %d bytes", c.maxResponse),
+		return nil, &Error{URL: rawURL, Status: resp.StatusCode, Sent: true, Err: fmt.Errorf("the answer is larger than %d bytes", c.maxResponse),
 			Hint: "the bank sent far more than a registration answer; reading stopped. The request did reach the bank: check with them whether it was registered"}
 	}
 	return &registration.Response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
@@ -152,6 +167,11 @@ type Error struct {
 	Status int
 	Err    error
 	Hint   string
+	// Sent is true when the request left this computer, at least in part:
+	// the bank may have acted on it.
+	Sent bool
+
+	handshakeRefused bool
 }
 
 func (e *Error) Error() string {
@@ -190,6 +210,7 @@ func classify(rawURL string, err error) *Error {
 	case errors.As(err, &invalidCert):
 		e.Hint = "the bank's server certificate is not valid (expired or not yet valid); check this computer's clock, or contact the bank"
 	case errors.As(err, &tlsAlert) || strings.Contains(msg, "bad certificate") || strings.Contains(msg, "certificate required") || strings.Contains(msg, "unknown certificate authority"):
+		e.handshakeRefused = true
 		e.Hint = "the bank refused the connection during the TLS handshake, usually because it does not accept your transport certificate. Check that it is the transport certificate issued for this bank's trust framework and environment"
 	case errors.As(err, &dnsErr):
 		e.Hint = "the bank's address could not be found; check the endpoint and your network"

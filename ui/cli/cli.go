@@ -52,6 +52,8 @@ Usage:
   tppwizard identity import|list|show|delete ...
   tppwizard register --profile ID --identity NAME [options]
   tppwizard update   --profile ID --identity NAME --client-id C [options]
+  tppwizard records [--json]     list every registration attempt, newest first
+  tppwizard records show ID      one attempt: what was sent and received (no secrets)
   tppwizard certificate upload --profile ID --identity NAME [--name LABEL]
   tppwizard sandbox [--addr 127.0.0.1:8443] [--dir D]   run the built-in sandbox bank
   tppwizard sandbox ssa [--identity NAME]                renew a sandbox software statement
@@ -81,6 +83,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = certificateCmd(ctx, args[1:], env)
 	case "sandbox":
 		err = sandboxCmd(ctx, args[1:], env)
+	case "records":
+		err = recordsCmd(args[1:], env)
 	case "version", "--version", "-version":
 		fmt.Fprintln(env.Stdout, "tppwizard", Version)
 	case "help", "-h", "--help":
@@ -102,6 +106,10 @@ func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(f
 func report(err error, env Env) int {
 	if err == nil {
 		return ExitOK
+	}
+	var rec *recordedError
+	if errors.As(err, &rec) {
+		defer rec.note(env.Stderr)
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK

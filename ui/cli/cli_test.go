@@ -13,6 +13,7 @@ import (
 
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/keystore"
+	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/testkit"
 	"github.com/tppwizard/tppwizard/ui/cli"
 )
@@ -197,8 +198,44 @@ func TestExitCodes(t *testing.T) {
 			secretsIn(t, out+errOut, "top-secret-value")
 		})
 	}
-	if v, err := s.store.Get(app.SecretKey("ae-altareq-modelbank-sandbox", "c-1", "client_secret")); err != nil || v != "top-secret-value" {
-		t.Fatalf("client secret not in the keyring: %q %v", v, err)
+	a := app.New(app.Options{Store: s.store, ConfigDir: s.dir})
+	recs, err := a.Records()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var succeeded *records.Record
+	for i := range recs {
+		if recs[i].Status == records.Succeeded {
+			succeeded = &recs[i]
+		}
+	}
+	if succeeded == nil || succeeded.ClientID != "c-1" {
+		t.Fatalf("no record of the success among %+v", recs)
+	}
+	if v, err := a.Secret(succeeded, "client_secret"); err != nil || v != "top-secret-value" {
+		t.Fatalf("client secret not in the keyring under the record: %q %v", v, err)
+	}
+
+	// The attempts that reached the engine are listed and shown, without
+	// the secret.
+	code, out, errOut := s.run("", "records")
+	if code != 0 || strings.Count(out, "\n") != 4 || !strings.Contains(out, "refused by the bank") || !strings.Contains(out, "c-1") || !strings.Contains(out, "not sent") {
+		t.Fatalf("records: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = s.run("", "records", "show", succeeded.ID[:18])
+	if code != 0 || !strings.Contains(out, "Outcome:         done") || !strings.Contains(out, "record/"+succeeded.ID+"/client_secret") ||
+		!strings.Contains(out, "Received: HTTP 201") || !strings.Contains(out, "•••••••• (hidden)") {
+		t.Fatalf("records show: exit %d\n%s%s", code, out, errOut)
+	}
+	secretsIn(t, out, "top-secret-value")
+	code, out, _ = s.run("", "records", "--json")
+	var listed []records.Record
+	if code != 0 || json.Unmarshal([]byte(out), &listed) != nil || len(listed) != 3 {
+		t.Fatalf("records --json: exit %d\n%s", code, out)
+	}
+	secretsIn(t, out, "top-secret-value")
+	if code, _, errOut = s.run("", "records", "show", "nope"); code != 2 || !strings.Contains(errOut, `no record "nope"`) {
+		t.Fatalf("records show nope: exit %d: %s", code, errOut)
 	}
 }
 

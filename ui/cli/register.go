@@ -10,6 +10,7 @@ import (
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/check"
 	"github.com/tppwizard/tppwizard/core/engine"
+	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
 )
 
@@ -88,6 +89,9 @@ func registerCmd(ctx context.Context, args []string, env Env, op registration.Op
 		if out != nil && out.Result != nil {
 			printResult(env.Stdout, out, asJSON)
 		}
+		if out != nil && out.Record.ID != "" {
+			return &recordedError{err: err, record: out.Record}
+		}
 		return err
 	}
 	printResult(env.Stdout, out, asJSON)
@@ -138,7 +142,7 @@ func printPlan(w io.Writer, p *engine.Plan) {
 func printResult(w io.Writer, out *app.Outcome, asJSON bool) {
 	red := out.Result.Redacted()
 	if asJSON {
-		_ = writeJSON(w, map[string]any{"result": red, "secrets_saved_as": out.SecretKeys})
+		_ = writeJSON(w, map[string]any{"result": red, "secrets_saved_as": out.SecretKeys, "record": out.Record.ID})
 		return
 	}
 	fmt.Fprintf(w, "Registered: HTTP %d\n", red.Status)
@@ -161,6 +165,9 @@ func printResult(w io.Writer, out *app.Outcome, asJSON bool) {
 	for _, k := range out.SecretKeys {
 		fmt.Fprintf(w, "  saved in the system keyring (service %q) as %s\n", app.KeyringService, k)
 	}
+	if out.Record.ID != "" {
+		fmt.Fprintf(w, "  recorded as:       %s (tppwizard records show %s)\n", out.Record.ID, out.Record.ID)
+	}
 }
 
 func printBankError(w io.Writer, e *registration.BankError) {
@@ -173,4 +180,18 @@ func printBankError(w io.Writer, e *registration.BankError) {
 	if e.InteractionID != "" {
 		fmt.Fprintf(w, "  Interaction id (quote it to the bank): %s\n", e.InteractionID)
 	}
+}
+
+// recordedError is a failed attempt that was recorded: after the error, the
+// user learns where to find the record.
+type recordedError struct {
+	err    error
+	record records.Record
+}
+
+func (e *recordedError) Error() string { return e.err.Error() }
+func (e *recordedError) Unwrap() error { return e.err }
+
+func (e *recordedError) note(w io.Writer) {
+	fmt.Fprintf(w, "Recorded as %s (%s): tppwizard records show %s\n", e.record.ID, e.record.Status.Describe(), e.record.ID)
 }

@@ -1,0 +1,195 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/tppwizard/tppwizard/core/engine"
+	"github.com/tppwizard/tppwizard/core/pki"
+	"github.com/tppwizard/tppwizard/core/records"
+	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/transport"
+)
+
+// Journal is the record of every registration attempt, in the config dir.
+func (a *App) Journal() *records.Journal {
+	a.journalOnce.Do(func() {
+		a.journal = records.Open(filepath.Join(a.ConfigDir, records.FileName), a.now)
+	})
+	return a.journal
+}
+
+// Records lists every attempt, newest first.
+func (a *App) Records() ([]records.Record, error) { return a.Journal().List() }
+
+// newRecord starts the record of an attempt: who, where and with what.
+func newRecord(r RegisterRequest, p engine.Params) records.Record {
+	op := r.Operation
+	if op == "" {
+		op = registration.Create
+	}
+	rec := records.Record{Operation: string(op), ProfileID: r.ProfileID, Identity: r.IdentityName, ClientID: r.ClientID}
+	if p.Profile != nil {
+		rec.Bank, rec.Environment, rec.Dialect = p.Profile.Name, p.Profile.Environment, p.Profile.Dialect
+	}
+	if p.Identity != nil {
+		add := func(role string, c *pki.Credential) {
+			if c == nil {
+				return
+			}
+			leaf := c.Leaf()
+			subject, err := pki.SubjectDN(leaf)
+			if err != nil {
+				subject = leaf.Subject.String()
+			}
+			rec.Certificates = append(rec.Certificates, records.Certificate{Role: role, Subject: subject,
+				Serial: leaf.SerialNumber.Text(16), SHA256: pki.FingerprintSHA256(leaf), Expires: leaf.NotAfter.UTC()})
+		}
+		add("transport", p.Identity.Transport)
+		if p.Identity.Signing != nil && p.Identity.Signing != p.Identity.Transport {
+			add("signing", p.Identity.Signing)
+		}
+	}
+	return rec
+}
+
+// sentExchange is the request as the record keeps it: credentials masked.
+func sentExchange(req *registration.Request) *records.Exchange {
+	return &records.Exchange{Method: req.Method, URL: req.URL, Header: registration.RedactHeader(req.Header), Body: registration.RedactBody(req.Body)}
+}
+
+// settle fills in a record's outcome from what the send returned.
+func settle(rec *records.Record, res *registration.Result, err error) {
+	var (
+		be      *registration.BankError
+		blocked *registration.BlockedError
+		te      *transport.Error
+	)
+	switch {
+	case err == nil:
+		rec.Status = records.Succeeded
+		rec.ClientID = res.ClientID
+		rec.RegistrationClientURI = res.RegistrationClientURI
+		rec.Response = &records.Exchange{Status: res.Status, Body: registration.RedactBody(res.Body)}
+		if res.InteractionID != "" {
+			rec.InteractionID = res.InteractionID
+		}
+		return
+	case errors.As(err, &be):
+		rec.Status = records.Refused
+		rec.Refusal = &records.Refusal{Code: be.Code, Description: be.Description}
+		rec.Response = &records.Exchange{Status: be.Status, Body: registration.RedactBody(be.Body)}
+	case errors.As(err, &blocked):
+		rec.Status = records.NotSent
+	case errors.As(err, &te) && te.Sent:
+		rec.Status = records.Unknown
+		rec.Error = sentence(err.Error()) + ". It is not known whether the bank registered it: ask the bank (quote the interaction id) or read the registration before sending it again."
+		return
+	default:
+		rec.Status = records.NotSent
+	}
+	rec.Error = sentence(err.Error())
+}
+
+// notSent records an attempt that stopped before its request was sent.
+func notSent(rec *records.Record, err error) {
+	rec.Status, rec.Error = records.NotSent, sentence(err.Error())
+	var be *registration.BankError
+	if errors.As(err, &be) {
+		rec.Refusal = &records.Refusal{Code: be.Code, Description: be.Description}
+	}
+}
+
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// saveSecrets puts what the bank returned that is secret in the keyring,
+// under the record, and names the keys in the record.
+func (a *App) saveSecrets(rec *records.Record, res *registration.Result) error {
+	secrets := []struct{ name, value string }{
+		{"client_secret", res.ClientSecret},
+		{"registration_access_token", res.RegistrationAccessToken},
+	}
+	for _, s := range secrets {
+		if s.value == "" {
+			continue
+		}
+		key := records.SecretKey(rec.ID, s.name)
+		if err := a.Vault().Store().Set(key, s.value); err != nil {
+			return fmt.Errorf("the bank registered client %s, but its %s could not be saved in the keyring: %w. "+
+				"It is shown once now; copy it somewhere safe", res.ClientID, strings.ReplaceAll(s.name, "_", " "), err)
+		}
+		rec.Secrets = append(rec.Secrets, key)
+	}
+	return nil
+}
+
+// Secret reads a secret a record keeps in the keyring ("client_secret",
+// "registration_access_token").
+func (a *App) Secret(rec *records.Record, name string) (string, error) {
+	key := records.SecretKey(rec.ID, name)
+	for _, k := range rec.Secrets {
+		if k == key {
+			return a.Vault().Store().Get(key)
+		}
+	}
+	return "", fmt.Errorf("record %s holds no %s", rec.ID, strings.ReplaceAll(name, "_", " "))
+}
+
+// RecordText is a record as a person reads it: the outcome, who and where,
+// the checks, then what was sent and received. It holds no secret.
+func RecordText(r *records.Record) string {
+	var w strings.Builder
+	line := func(name, value string) {
+		if value != "" {
+			fmt.Fprintf(&w, "%-16s %s\n", name+":", value)
+		}
+	}
+	line("Record", r.ID)
+	line("Outcome", r.Status.Describe())
+	line("Bank", fmt.Sprintf("%s (%s, profile %s)", r.Bank, r.Environment, r.ProfileID))
+	line("Action", r.Operation)
+	line("Identity", r.Identity)
+	line("Started", r.Started.UTC().Format(time.RFC3339))
+	if r.Finished != nil {
+		line("Finished", r.Finished.UTC().Format(time.RFC3339))
+	}
+	line("Client id", r.ClientID)
+	line("Interaction id", r.InteractionID)
+	line("What happened", r.Error)
+	if r.Refusal != nil {
+		line("The bank says", strings.TrimSpace(r.Refusal.Code+" "+r.Refusal.Description))
+	}
+	for _, k := range r.Secrets {
+		line("In the keyring", k)
+	}
+	for _, c := range r.Certificates {
+		line(c.Role+" cert", fmt.Sprintf("%s (SHA-256 %s, until %s)", c.Subject, c.SHA256, c.Expires.Format("2006-01-02")))
+	}
+	for _, f := range r.Preflight {
+		line("Check", f.String())
+	}
+	if q := r.Request; q != nil {
+		fmt.Fprintf(&w, "\nSent:\n%s %s\n", q.Method, q.URL)
+		for _, k := range sortedKeys(q.Header) {
+			fmt.Fprintf(&w, "%s: %s\n", k, q.Header[k])
+		}
+		if q.Body != "" {
+			fmt.Fprintf(&w, "\n%s\n", q.Body)
+		}
+	}
+	if p := r.Response; p != nil {
+		fmt.Fprintf(&w, "\nReceived: HTTP %d\n", p.Status)
+		if p.Body != "" {
+			fmt.Fprintf(&w, "%s\n", p.Body)
+		}
+	}
+	return w.String()
+}

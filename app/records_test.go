@@ -1,0 +1,126 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/keystore"
+	"github.com/tppwizard/tppwizard/core/records"
+	"github.com/tppwizard/tppwizard/core/sandbox"
+	"github.com/tppwizard/tppwizard/core/testkit"
+)
+
+func TestEveryAttemptIsRecordedWithoutItsSecrets(t *testing.T) {
+	a := demoApp(t)
+	ctx := context.Background()
+	out, err := a.Register(ctx, app.RegisterRequest{ProfileID: "sandbox-uk-v31", IdentityName: sandbox.DemoIdentityName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := out.Record
+	if rec.Status != records.Succeeded || rec.ClientID != out.Result.ClientID || rec.Bank == "" || rec.Identity != sandbox.DemoIdentityName ||
+		rec.InteractionID == "" || rec.Request == nil || rec.Request.Method != "POST" || rec.Response == nil || rec.Response.Status != 200 ||
+		rec.Finished == nil || len(rec.Certificates) != 2 || rec.Certificates[0].SHA256 == "" {
+		t.Fatalf("success recorded as %+v", rec)
+	}
+	secret, err := a.Secret(&rec, "client_secret")
+	if err != nil || secret != out.Result.ClientSecret || secret == "" {
+		t.Fatalf("client secret under the record: %q, %v", secret, err)
+	}
+	token, err := a.Secret(&rec, "registration_access_token")
+	if err != nil || token == "" {
+		t.Fatalf("registration access token under the record: %v", err)
+	}
+
+	// A refusal: the STET bank refuses a second registration of one TPP.
+	for range 2 {
+		out, err = a.Register(ctx, app.RegisterRequest{ProfileID: "sandbox-stet", IdentityName: sandbox.DemoIdentityName})
+	}
+	if err == nil || out.Record.Status != records.Refused || out.Record.Refusal == nil || out.Record.Response.Status != 400 {
+		t.Fatalf("refusal recorded as %+v (%v)", out.Record, err)
+	}
+
+	// Not sent: an unknown identity.
+	out, err = a.Register(ctx, app.RegisterRequest{ProfileID: "sandbox-stet", IdentityName: "nobody"})
+	if err == nil || out.Record.Status != records.NotSent || !strings.Contains(out.Record.Error, "nobody") {
+		t.Fatalf("unknown identity recorded as %+v (%v)", out.Record, err)
+	}
+
+	recs, err := a.Records()
+	if err != nil || len(recs) != 4 {
+		t.Fatalf("%d records, %v; want 4", len(recs), err)
+	}
+	journal, err := os.ReadFile(filepath.Join(a.ConfigDir, records.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range map[string]string{"client secret": secret, "registration access token": token} {
+		if strings.Contains(string(journal), s) {
+			t.Errorf("the records file holds the %s", name)
+		}
+	}
+}
+
+// TestAttemptIsJournalledBeforeTheBankAnswers holds the bank's answer and
+// reads the journal meanwhile: a crash at that moment would leave this
+// record, which reads as outcome unknown once the process is gone.
+func TestAttemptIsJournalledBeforeTheBankAnswers(t *testing.T) {
+	k := testkit.Get(t)
+	// holding is a bank that answers only when released.
+	holding := func() (url string, arrived, release chan struct{}) {
+		arrived, release = make(chan struct{}), make(chan struct{})
+		bank := k.Bank(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			close(arrived)
+			select {
+			case <-release:
+				w.WriteHeader(http.StatusCreated)
+				_, _ = io.WriteString(w, `{"client_id":"c-9"}`)
+			case <-r.Context().Done():
+			}
+		}))
+		return bank.URL, arrived, release
+	}
+	url, arrived, release := holding()
+	a := app.New(app.Options{Store: keystore.NewMemory(), ConfigDir: t.TempDir(), Roots: k.Roots()})
+	if err := a.Vault().Save(k.Identity); err != nil {
+		t.Fatal(err)
+	}
+	req := app.RegisterRequest{ProfileID: "ae-altareq-modelbank-sandbox", IdentityName: k.Identity.Name, Endpoint: url}
+
+	done := make(chan *app.Outcome)
+	go func() {
+		out, err := a.Register(context.Background(), req)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- out
+	}()
+	<-arrived
+	recs, err := a.Records()
+	if err != nil || len(recs) != 1 || recs[0].Status != records.Pending || recs[0].Request == nil || recs[0].InteractionID == "" {
+		t.Fatalf("while the bank holds the request, the journal has %+v, %v", recs, err)
+	}
+	close(release)
+	out := <-done
+	if got, err := a.Journal().Get(out.Record.ID); err != nil || got.Status != records.Succeeded || got.ClientID != "c-9" {
+		t.Fatalf("after the answer: %+v, %v", got, err)
+	}
+
+	// Cancelled after the request left: the outcome is unknown, and said so.
+	req.Endpoint, arrived, release = holding()
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { <-arrived; cancel() }()
+	out, err = a.Register(ctx, req)
+	close(release)
+	if !errors.Is(err, context.Canceled) || out.Record.Status != records.Unknown || !strings.Contains(out.Record.Error, "not known whether the bank registered it") {
+		t.Fatalf("cancel after sending recorded as %+v (%v)", out.Record, err)
+	}
+}

@@ -1,0 +1,253 @@
+package records
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+)
+
+// FileName is the journal's name in the config dir.
+const FileName = "records.json"
+
+// StaleAfter bounds how long a send can be in progress: every exchange is
+// limited by timeouts far shorter than this, so a record still pending after
+// it belongs to a process that stopped mid-send.
+const StaleAfter = 10 * time.Minute
+
+// Journal is the records file. Every change rewrites it whole: write a
+// temporary file, fsync it, rename it over the old one, fsync the directory.
+// A crash leaves the old file or the new one, never half of either. Changes
+// from other processes (the GUI and the command line at once) are kept: each
+// change re-reads the file under an exclusive lock.
+type Journal struct {
+	path string
+	now  func() time.Time
+	mu   sync.Mutex
+}
+
+// Open returns the journal at path; nothing is read or written yet.
+func Open(path string, now func() time.Time) *Journal {
+	if now == nil {
+		now = time.Now
+	}
+	return &Journal{path: path, now: now}
+}
+
+// Path is where the journal lives.
+func (j *Journal) Path() string { return j.path }
+
+type file struct {
+	Version int      `json:"version"`
+	Records []Record `json:"records"`
+}
+
+// DamagedError says the journal file could not be read.
+type DamagedError struct {
+	Path string
+	// KeptAs is where the damaged file was moved, when it was.
+	KeptAs string
+	Err    error
+}
+
+func (e *DamagedError) Error() string {
+	s := fmt.Sprintf("the records file %s is damaged (%v)", e.Path, e.Err)
+	if e.KeptAs != "" {
+		s += "; it was kept as " + e.KeptAs + " and a new one started"
+	}
+	return s
+}
+
+func (e *DamagedError) Unwrap() error { return e.Err }
+
+func (j *Journal) read() ([]Record, error) {
+	data, err := os.ReadFile(j.path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the records file: %w", err)
+	}
+	var f file
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, &DamagedError{Path: j.path, Err: err}
+	}
+	if f.Version != 1 {
+		return nil, &DamagedError{Path: j.path, Err: fmt.Errorf("version %d is not one this wizard reads", f.Version)}
+	}
+	return f.Records, nil
+}
+
+// change applies fn to the records under the lock and saves them. A damaged
+// file is moved aside (never overwritten) and a new one started.
+func (j *Journal) change(fn func([]Record) []Record) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(j.path), 0o700); err != nil {
+		return fmt.Errorf("creating the records folder: %w", err)
+	}
+	unlock, err := lockFile(j.path + ".lock")
+	if err != nil {
+		return fmt.Errorf("locking the records file: %w", err)
+	}
+	defer unlock()
+	recs, err := j.read()
+	var damaged *DamagedError
+	if errors.As(err, &damaged) {
+		aside := j.path + ".damaged-" + j.now().UTC().Format("20060102T150405Z")
+		if rerr := os.Rename(j.path, aside); rerr != nil {
+			return fmt.Errorf("%w; moving it aside failed: %v", err, rerr)
+		}
+		recs = nil
+	} else if err != nil {
+		return err
+	}
+	return writeAtomic(j.path, file{Version: 1, Records: fn(recs)})
+}
+
+func writeAtomic(path string, f file) error {
+	data, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return err
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".records-*.tmp")
+	if err != nil {
+		return fmt.Errorf("writing the records file: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	if err := tmp.Chmod(0o600); err != nil {
+		tmp.Close()
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing the records file: %w", err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing the records file to disk: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("replacing the records file: %w", err)
+	}
+	return syncDir(dir)
+}
+
+// Begin journals an attempt before its request is sent. It fills in the id,
+// start time, owner and status (Pending) when they are empty.
+func (j *Journal) Begin(r *Record) error {
+	if r.ID == "" {
+		r.ID = NewID(j.now())
+	}
+	if r.Started.IsZero() {
+		r.Started = j.now().UTC()
+	}
+	if r.Status == "" {
+		r.Status = Pending
+	}
+	if r.Status == Pending {
+		r.Owner = os.Getpid()
+	}
+	rec := *r
+	return j.change(func(recs []Record) []Record {
+		for _, old := range recs {
+			if old.ID == rec.ID {
+				return recs // ids are unique; a repeated Begin changes nothing
+			}
+		}
+		return append(recs, rec)
+	})
+}
+
+// Complete records an attempt's outcome. It stamps the finish time.
+func (j *Journal) Complete(r *Record) error {
+	if r.Status == Pending || r.Status == "" {
+		return fmt.Errorf("record %s: completing it needs an outcome", r.ID)
+	}
+	if r.ID == "" { // an attempt that stopped before it was begun
+		r.ID = NewID(j.now())
+	}
+	if r.Started.IsZero() {
+		r.Started = j.now().UTC()
+	}
+	if r.Finished == nil {
+		t := j.now().UTC()
+		r.Finished = &t
+	}
+	r.Owner = 0
+	rec := *r
+	return j.change(func(recs []Record) []Record {
+		for i := range recs {
+			if recs[i].ID == rec.ID {
+				recs[i] = rec
+				return recs
+			}
+		}
+		return append(recs, rec)
+	})
+}
+
+// List returns every record, newest first, with pending records of
+// processes that stopped mid-send shown as Unknown.
+func (j *Journal) List() ([]Record, error) {
+	j.mu.Lock()
+	recs, err := j.read()
+	j.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	now := j.now()
+	for i := range recs {
+		recs[i].settle(now)
+	}
+	slices.SortStableFunc(recs, func(a, b Record) int { return b.Started.Compare(a.Started) })
+	return recs, nil
+}
+
+// Get returns one record by id (a unique prefix of it will do).
+func (j *Journal) Get(id string) (*Record, error) {
+	recs, err := j.List()
+	if err != nil {
+		return nil, err
+	}
+	var found *Record
+	for i := range recs {
+		switch {
+		case recs[i].ID == id:
+			return &recs[i], nil
+		case id != "" && len(id) < len(recs[i].ID) && recs[i].ID[:len(id)] == id:
+			if found != nil {
+				return nil, fmt.Errorf("%q matches more than one record; give more of the id", id)
+			}
+			found = &recs[i]
+		}
+	}
+	if found == nil {
+		return nil, fmt.Errorf("no record %q; `tppwizard records` lists them", id)
+	}
+	return found, nil
+}
+
+// settle turns a pending record whose process is gone into Unknown.
+func (r *Record) settle(now time.Time) {
+	if r.Status != Pending {
+		return
+	}
+	if r.Owner != 0 && processAlive(r.Owner) && now.Sub(r.Started) < StaleAfter {
+		return
+	}
+	r.Status = Unknown
+	if r.Error == "" {
+		r.Error = "The wizard stopped while this request was being sent, so it is not known whether the bank received it. " +
+			"Ask the bank (quote the interaction id) or read the registration before sending it again."
+	}
+}

@@ -1,0 +1,247 @@
+package records
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tppwizard/tppwizard/core/check"
+)
+
+var t0 = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+
+func clock(t *time.Time) func() time.Time { return func() time.Time { return *t } }
+
+func TestJournalKeepsAnAttemptFromBeginToOutcome(t *testing.T) {
+	now := t0
+	j := Open(filepath.Join(t.TempDir(), "cfg", FileName), clock(&now))
+	r := &Record{Operation: "create", ProfileID: "sandbox-stet", Bank: "Demo STET bank", Identity: "demo",
+		InteractionID: "c4b1", Request: &Exchange{Method: "POST", URL: "https://127.0.0.1/register", Body: "{}"},
+		Preflight: check.List{{Severity: check.Warning, Field: "transport certificate", Message: "expires in 20 days"}}}
+	if err := j.Begin(r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(r.ID, "20261121T100000Z-") || r.Status != Pending || !r.Started.Equal(t0) {
+		t.Fatalf("begun record = %+v", r)
+	}
+	got, err := j.Get(r.ID)
+	if err != nil || got.Status != Pending || got.Request.URL != r.Request.URL {
+		t.Fatalf("while sending, the journal holds %+v, %v", got, err)
+	}
+
+	now = now.Add(2 * time.Second)
+	r.Status, r.ClientID = Succeeded, "client-1"
+	r.Response = &Exchange{Status: 201, Body: `{"client_id":"client-1"}`}
+	if err := j.Complete(r); err != nil {
+		t.Fatal(err)
+	}
+	got, err = j.Get(r.ID[:20])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != Succeeded || got.ClientID != "client-1" || got.Finished == nil || !got.Finished.Equal(now) || got.Owner != 0 {
+		t.Fatalf("completed record = %+v", got)
+	}
+	if len(got.Preflight) != 1 || got.Preflight[0].Severity != check.Warning {
+		t.Fatalf("preflight did not survive the file: %+v", got.Preflight)
+	}
+	info, err := os.Stat(j.Path())
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("records file mode = %v, %v; want 0600", info.Mode(), err)
+	}
+}
+
+func TestJournalListsNewestFirst(t *testing.T) {
+	now := t0
+	j := Open(filepath.Join(t.TempDir(), FileName), clock(&now))
+	for i := range 3 {
+		now = t0.Add(time.Duration(i) * time.Hour)
+		r := &Record{Bank: fmt.Sprint("bank ", i), Status: NotSent}
+		if err := j.Begin(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recs, err := j.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var banks []string
+	for _, r := range recs {
+		banks = append(banks, r.Bank)
+	}
+	if strings.Join(banks, ",") != "bank 2,bank 1,bank 0" {
+		t.Fatalf("order = %v", banks)
+	}
+}
+
+func TestPendingRecordsOfStoppedProcessesReadAsUnknown(t *testing.T) {
+	gone := exec.Command("true")
+	if err := gone.Run(); err != nil {
+		t.Skip("no `true` to make a finished process id:", err)
+	}
+	cases := []struct {
+		name  string
+		owner int
+		age   time.Duration
+		want  Status
+	}{
+		{"this process, just now", os.Getpid(), time.Second, Pending},
+		{"this process, past any timeout", os.Getpid(), StaleAfter + time.Second, Unknown},
+		{"a process that has exited", gone.Process.Pid, time.Second, Unknown},
+		{"no owner written", 0, time.Second, Unknown},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			now := t0
+			j := Open(filepath.Join(t.TempDir(), FileName), clock(&now))
+			r := &Record{Bank: "b"}
+			if err := j.Begin(r); err != nil {
+				t.Fatal(err)
+			}
+			// Begin stamps this process; rewrite the owner as the case needs.
+			if err := j.change(func(recs []Record) []Record { recs[0].Owner = c.owner; return recs }); err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(c.age)
+			got, err := j.Get(r.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Status != c.want {
+				t.Fatalf("status = %s, want %s", got.Status, c.want)
+			}
+			if c.want == Unknown && !strings.Contains(got.Error, "not known whether the bank received it") {
+				t.Fatalf("unknown outcome without an explanation: %q", got.Error)
+			}
+		})
+	}
+}
+
+func TestDamagedJournalIsKeptAsideNeverOverwritten(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, FileName)
+	damaged := []byte(`{"version":1,"records":[{"id":"x"`)
+	if err := os.WriteFile(path, damaged, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	j := Open(path, clock(&t0))
+	if _, err := j.List(); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Fatalf("List on a damaged file: %v", err)
+	}
+	if err := j.Begin(&Record{Bank: "b", Status: NotSent}); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := os.ReadFile(path + ".damaged-20261121T100000Z")
+	if err != nil || string(kept) != string(damaged) {
+		t.Fatalf("damaged file not kept as it was: %q, %v", kept, err)
+	}
+	if recs, err := j.List(); err != nil || len(recs) != 1 {
+		t.Fatalf("new journal = %v, %v", recs, err)
+	}
+}
+
+func TestConcurrentAttemptsAreAllKept(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	// Two journals on one file stand for the GUI and the command line.
+	js := []*Journal{Open(path, nil), Open(path, nil)}
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Go(func() {
+			r := &Record{Bank: fmt.Sprint(i)}
+			if err := js[i%2].Begin(r); err != nil {
+				t.Error(err)
+				return
+			}
+			r.Status = Succeeded
+			if err := js[(i+1)%2].Complete(r); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	recs, err := js[0].List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 40 {
+		t.Fatalf("%d records kept, want 40", len(recs))
+	}
+	for _, r := range recs {
+		if r.Status != Succeeded {
+			t.Fatalf("record %s lost its outcome: %s", r.ID, r.Status)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".records-*.tmp")); len(left) > 0 {
+		t.Fatalf("temporary files left behind: %v", left)
+	}
+}
+
+func TestCompleteNeedsAnOutcome(t *testing.T) {
+	j := Open(filepath.Join(t.TempDir(), FileName), nil)
+	r := &Record{}
+	if err := j.Begin(r); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Complete(r); err == nil {
+		t.Fatal("completing a record still pending was accepted")
+	}
+}
+
+func TestGetExplainsAmbiguousAndMissingIDs(t *testing.T) {
+	j := Open(filepath.Join(t.TempDir(), FileName), clock(&t0))
+	for range 2 {
+		if err := j.Begin(&Record{Status: NotSent}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := j.Get("20261121"); err == nil || !strings.Contains(err.Error(), "more than one") {
+		t.Fatalf("ambiguous prefix: %v", err)
+	}
+	if _, err := j.Get("nope"); err == nil || !strings.Contains(err.Error(), "tppwizard records") {
+		t.Fatalf("missing id: %v", err)
+	}
+}
+
+// TestKilledMidSendLeavesAnUnknownRecord runs a child process that journals
+// an attempt and is killed before it can complete it.
+func TestKilledMidSendLeavesAnUnknownRecord(t *testing.T) {
+	if path := os.Getenv("RECORDS_TEST_CHILD"); path != "" {
+		r := &Record{Bank: "child", Operation: "create"}
+		if err := Open(path, nil).Begin(r); err != nil {
+			os.Exit(3)
+		}
+		fmt.Println("journalled")
+		time.Sleep(time.Minute)
+		os.Exit(0)
+	}
+	path := filepath.Join(t.TempDir(), FileName)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestKilledMidSendLeavesAnUnknownRecord$")
+	cmd.Env = append(os.Environ(), "RECORDS_TEST_CHILD="+path)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64)
+	n, _ := out.Read(buf)
+	if !strings.Contains(string(buf[:n]), "journalled") {
+		_ = cmd.Process.Kill()
+		t.Fatalf("child said %q", buf[:n])
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	recs, err := Open(path, nil).List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 1 || recs[0].Status != Unknown || recs[0].Bank != "child" {
+		t.Fatalf("after the kill the journal holds %+v", recs)
+	}
+}
