@@ -1,6 +1,9 @@
 package gui
 
 import (
+	"encoding/pem"
+	"io"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -12,7 +15,9 @@ import (
 
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/keystore"
+	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/sandbox"
+	"github.com/tppwizard/tppwizard/core/testkit"
 )
 
 // session is a window on a test app, with the background work's events.
@@ -39,6 +44,7 @@ func newSession(t *testing.T) *session {
 	s.u.post = func(f func()) { s.posted <- f }
 	s.u.ShowHome()
 	s.wait("identities")
+	s.wait("records")
 	return s
 }
 
@@ -214,5 +220,103 @@ func TestKeyboardEnterGoesOnAndEscapeGoesBack(t *testing.T) {
 	s.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
 	if s.u.wizard.w.Step() != app.StepBank {
 		t.Fatalf("Escape: at %s", s.u.wizard.w.Step())
+	}
+}
+
+func TestPastRegistrationsAreListedOnHomeAndOpen(t *testing.T) {
+	s := newSession(t)
+	if len(s.u.home.past.recs) != 0 || !strings.Contains(s.u.home.past.status.Text, "None yet") {
+		t.Fatalf("a first run lists %d records: %s", len(s.u.home.past.recs), s.u.home.past.status.Text)
+	}
+	test.Tap(s.u.home.demoButton)
+	s.wait("sandbox")
+	s.chooseBank("sandbox-altareq")
+	s.next(app.StepIdentity)
+	s.chooseIdentity(sandbox.DemoIdentityName)
+	s.next(app.StepDetails)
+	s.next(app.StepReview)
+	s.next(app.StepSend)
+	test.Tap(s.u.wizard.send.sendB)
+	s.wait("sent")
+
+	s.u.ShowHome()
+	s.wait("records")
+	past := s.u.home.past
+	if len(past.recs) != 1 || past.recs[0].Status != records.Succeeded || past.recs[0].ProfileID != "sandbox-altareq" {
+		t.Fatalf("home lists %+v", past.recs)
+	}
+	past.list.Select(0)
+	overlay := s.win.Canvas().Overlays().Top()
+	if overlay == nil {
+		t.Fatal("opening a record shows nothing")
+	}
+	var texts []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Label:
+			texts = append(texts, x.Text)
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(overlay)
+	all := strings.Join(texts, "\n")
+	for _, want := range []string{"Outcome:         done", "POST https://127.0.0.1:", "/tpp-registration", "transport cert:"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the record dialog lacks %q:\n%s", want, all)
+		}
+	}
+}
+
+// TestCancelAfterTheRequestLeftSaysTheOutcomeIsUnknown sends to a bank that
+// holds the request, cancels, and checks what the user is told.
+func TestCancelAfterTheRequestLeftSaysTheOutcomeIsUnknown(t *testing.T) {
+	s := newSession(t)
+	k := testkit.Get(t)
+	arrived := make(chan struct{})
+	bank := k.Bank(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		close(arrived)
+		<-r.Context().Done()
+	}))
+	p := testkit.Profile(t, "ae-altareq-modelbank-sandbox")
+	p.ID, p.Name, p.DiscoveryURL, p.RegistrationEndpoint = "stalling-bank", "Stalling bank", "", bank.URL
+	p.ExtraCAPEM = string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: k.CA.Cert.Raw}))
+	s.a.Catalog.Put(p)
+	if err := s.a.Vault().Save(k.Identity); err != nil {
+		t.Fatal(err)
+	}
+
+	s.u.StartWizard()
+	s.chooseBank("stalling-bank")
+	s.next(app.StepIdentity)
+	s.chooseIdentity(k.Identity.Name)
+	s.next(app.StepDetails)
+	s.next(app.StepReview)
+	s.next(app.StepSend)
+	send := s.u.wizard.send
+	test.Tap(send.sendB)
+	<-arrived
+	if send.cancelB.Hidden || !s.u.wizard.back.Disabled() || !send.sendB.Disabled() {
+		t.Fatal("while sending, Cancel is not offered or Back and Send are still enabled")
+	}
+	test.Tap(send.cancelB)
+	s.wait("sent")
+	if !strings.Contains(send.status.Text, "the bank may have registered it") {
+		t.Fatalf("after cancelling: %s", send.status.Text)
+	}
+	recs, err := s.a.Records()
+	if err != nil || len(recs) != 1 || recs[0].Status != records.Unknown {
+		t.Fatalf("the cancelled attempt is recorded as %+v, %v", recs, err)
+	}
+	if send.sendB.Disabled() || s.u.wizard.back.Disabled() {
+		t.Error("after cancelling, Send and Back stay disabled")
 	}
 }

@@ -23,6 +23,7 @@ type homeScreen struct {
 	identities *widget.List
 	idStatus   *widget.Label
 	names      []string
+	past       *pastList
 }
 
 func newHome(u *UI) *homeScreen {
@@ -51,8 +52,11 @@ func newHome(u *UI) *homeScreen {
 	left := container.NewVBox(title, intro, h.newButton, widget.NewSeparator(), h.demoButton, container.NewBorder(nil, nil, h.demoBusy, nil, h.demoStatus), banks)
 	right := container.NewBorder(widget.NewLabelWithStyle("Saved identities", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		h.idStatus, nil, nil, h.identities)
-	h.content = container.NewPadded(container.NewGridWithColumns(2, left, right))
+	h.past = newPastList(u)
+	top := container.NewVBox(container.NewGridWithColumns(2, left, right), widget.NewSeparator())
+	h.content = container.NewPadded(container.NewBorder(top, nil, nil, nil, h.past.content))
 	h.loadIdentities(u)
+	h.past.load()
 	return h
 }
 

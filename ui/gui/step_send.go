@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
 )
 
@@ -106,9 +107,13 @@ func (st *sendStep) finish(out *app.Outcome, err error) {
 	switch {
 	case err == nil:
 		st.showSuccess(out)
+	case errors.Is(err, context.Canceled) && out != nil && out.Record.Status == records.Unknown:
+		st.sendB.Enable()
+		st.status.SetText("Cancelled after the request had left: the bank may have registered it. " +
+			"Ask the bank (interaction id " + out.Record.InteractionID + ") before sending again; the attempt is kept under Past registrations on the home screen.")
 	case errors.Is(err, context.Canceled):
 		st.sendB.Enable()
-		st.status.SetText("Cancelled: nothing was registered by this attempt. You can send again.")
+		st.status.SetText("Cancelled before the request left: nothing was registered by this attempt. You can send again.")
 	default:
 		st.sendB.Enable()
 		st.showRefusal(err)
@@ -154,6 +159,7 @@ func (st *sendStep) showSuccess(out *app.Outcome) {
 	if res.InteractionID != "" {
 		st.result.Add(widget.NewLabel("Interaction id (quote it to the bank): " + res.InteractionID))
 	}
+	st.result.Add(widget.NewLabel("Recorded as " + out.Record.ID + ": it is listed under Past registrations on the home screen."))
 	st.result.Add(widget.NewButtonWithIcon("Done", theme.HomeIcon(), st.s.u.ShowHome))
 }
 

@@ -1,0 +1,133 @@
+package gui
+
+import (
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/records"
+)
+
+// pastList shows every registration attempt, newest first; a row opens the
+// record (what was sent and received, no secret).
+type pastList struct {
+	u       *UI
+	content fyne.CanvasObject
+	list    *widget.List
+	status  *widget.Label
+	recs    []records.Record
+}
+
+// pastColumns are the row's cells: when, bank, environment, action, outcome,
+// client id.
+const pastColumns = 5
+
+func newPastList(u *UI) *pastList {
+	p := &pastList{u: u}
+	p.status = widget.NewLabel("Reading past registrations…")
+	p.status.Wrapping = fyne.TextWrapWord
+	p.list = widget.NewList(
+		func() int { return len(p.recs) },
+		func() fyne.CanvasObject {
+			cells := make([]fyne.CanvasObject, pastColumns)
+			for i := range cells {
+				l := widget.NewLabel("")
+				l.Truncation = fyne.TextTruncateEllipsis
+				cells[i] = l
+			}
+			return container.NewGridWithColumns(pastColumns, cells...)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			r := p.recs[i]
+			cells := o.(*fyne.Container).Objects
+			texts := [pastColumns]string{
+				r.Started.Local().Format("2006-01-02 15:04"),
+				r.Bank + " (" + r.Environment + ")",
+				r.Operation,
+				r.Status.Describe(),
+				dash(r.ClientID),
+			}
+			for c, text := range texts {
+				l := cells[c].(*widget.Label)
+				l.SetText(text)
+				l.Importance = widget.MediumImportance
+			}
+			cells[3].(*widget.Label).Importance = statusImportance(r.Status)
+			cells[3].Refresh()
+		})
+	p.list.OnSelected = func(i widget.ListItemID) {
+		p.list.Unselect(i)
+		p.show(p.recs[i])
+	}
+	header := make([]fyne.CanvasObject, pastColumns)
+	for i, title := range []string{"When", "Bank", "Action", "Outcome", "Client id"} {
+		header[i] = widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	top := container.NewVBox(widget.NewLabelWithStyle("Past registrations", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		p.status, container.NewGridWithColumns(pastColumns, header...))
+	p.content = container.NewBorder(top, nil, nil, nil, p.list)
+	return p
+}
+
+func statusImportance(s records.Status) widget.Importance {
+	switch s {
+	case records.Succeeded:
+		return widget.SuccessImportance
+	case records.Refused, records.NotSent:
+		return widget.DangerImportance
+	case records.Unknown, records.Pending:
+		return widget.WarningImportance
+	}
+	return widget.MediumImportance
+}
+
+// load reads the journal off the UI goroutine.
+func (p *pastList) load() {
+	p.u.background(func() func() {
+		recs, err := p.u.a.Records()
+		return func() {
+			p.recs = recs
+			unknown := 0
+			for _, r := range recs {
+				if r.Status == records.Unknown {
+					unknown++
+				}
+			}
+			switch {
+			case err != nil:
+				p.status.SetText("Could not read past registrations: " + err.Error())
+			case len(recs) == 0:
+				p.status.SetText("None yet. Every attempt will be listed here, with what was sent and what the bank answered.")
+			case unknown > 0:
+				p.status.SetText(fmt.Sprintf("%d attempts; %d with an unknown outcome: open them to see how to check with the bank.", len(recs), unknown))
+			default:
+				p.status.SetText(fmt.Sprintf("%d attempts. Open one to see what was sent and what the bank answered.", len(recs)))
+			}
+			p.list.Refresh()
+			p.u.done("records")
+		}
+	})
+}
+
+// show opens one record.
+func (p *pastList) show(r records.Record) {
+	text := widget.NewLabelWithStyle(app.RecordText(&r), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	text.Selectable = true
+	text.Wrapping = fyne.TextWrapBreak
+	scroll := container.NewScroll(text)
+	size := p.u.win.Canvas().Size()
+	scroll.SetMinSize(fyne.NewSize(size.Width*0.85, size.Height*0.7))
+	title := fmt.Sprintf("%s: %s", r.Bank, r.Status.Describe())
+	dialog.NewCustom(title, "Close", scroll, p.u.win).Show()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
