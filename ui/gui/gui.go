@@ -68,10 +68,12 @@ func (u *UI) ShowHome() {
 	u.wizard = nil
 	u.home = newHome(u)
 	u.win.SetContent(u.home.content)
+	u.win.Canvas().Focus(u.home.newButton) // Enter starts a registration
 }
 
 // StartWizard opens a new registration, at its first step.
 func (u *UI) StartWizard() {
 	u.wizard = newWizardScreen(u, u.a.NewWizard())
 	u.win.SetContent(u.wizard.content)
+	u.wizard.focusStep(u.wizard.bank.focus())
 }

@@ -45,6 +45,7 @@ func newSession(t *testing.T) *session {
 	s.u.ShowHome()
 	s.wait("identities")
 	s.wait("records")
+	s.fits()
 	return s
 }
 
@@ -74,6 +75,21 @@ func (s *session) next(want app.Step) {
 	test.Tap(s.u.wizard.next)
 	if got := s.u.wizard.w.Step(); got != want {
 		s.t.Fatalf("at %s, want %s (%s)", got, want, s.u.wizard.reason.Text)
+	}
+	s.fits()
+}
+
+// fits checks that the screen shown needs no more than the smallest window
+// the wizard supports, 800x600.
+func (s *session) fits() {
+	s.t.Helper()
+	min := s.win.Content().MinSize()
+	if min.Width > 800 || min.Height > 600 {
+		where := "home"
+		if s.u.wizard != nil {
+			where = s.u.wizard.w.Step().String()
+		}
+		s.t.Errorf("%s needs %.0fx%.0f, more than 800x600", where, min.Width, min.Height)
 	}
 }
 
@@ -136,6 +152,7 @@ func TestDemoBankRegistrationForEveryDialect(t *testing.T) {
 			if s.u.wizard.send.clientID == nil || s.u.wizard.send.clientID.Text == "" {
 				t.Fatalf("no client id shown: %s", s.u.wizard.send.status.Text)
 			}
+			s.fits()
 		})
 	}
 }
@@ -208,18 +225,117 @@ func TestRefusalShowsTheBanksWordsAndLeadsBackToTheField(t *testing.T) {
 	}
 }
 
-func TestKeyboardEnterGoesOnAndEscapeGoesBack(t *testing.T) {
+// press sends keys as the desktop driver does: Tab moves the focus, other
+// keys go to the focused control, or to the window when none is; text goes
+// rune by rune to the focused control.
+func (s *session) press(keys ...any) {
+	s.t.Helper()
+	c := s.win.Canvas()
+	for _, k := range keys {
+		switch k := k.(type) {
+		case fyne.KeyName:
+			if k == fyne.KeyTab {
+				c.FocusNext()
+				continue
+			}
+			if f := c.Focused(); f != nil {
+				f.TypedKey(&fyne.KeyEvent{Name: k})
+			} else if h := c.OnTypedKey(); h != nil {
+				h(&fyne.KeyEvent{Name: k})
+			}
+		case string:
+			f := c.Focused()
+			if f == nil {
+				s.t.Fatalf("typing %q with nothing focused", k)
+			}
+			for _, r := range k {
+				f.TypedRune(r)
+			}
+		}
+	}
+}
+
+func (s *session) at(want app.Step) {
+	s.t.Helper()
+	if s.u.wizard == nil {
+		s.t.Fatalf("at home, want %s", want)
+	}
+	if got := s.u.wizard.w.Step(); got != want {
+		s.t.Fatalf("at %s, want %s (%s)", got, want, s.u.wizard.reason.Text)
+	}
+}
+
+// TestKeyboardAloneRegistersAtEveryDialect: Tab, typing, Enter and Escape,
+// no pointer.
+func TestKeyboardAloneRegistersAtEveryDialect(t *testing.T) {
+	s := newSession(t)
+	if s.win.Canvas().Focused() != s.u.home.newButton {
+		t.Fatal("home does not start at New registration")
+	}
+	s.press(fyne.KeyTab, fyne.KeyReturn) // Try it with the demo bank
+	s.wait("sandbox")
+	for i, c := range []struct{ search, id string }{
+		{" tareq", "sandbox-altareq"}, {" stet", "sandbox-stet"}, {" v3.1", "sandbox-uk-v31"}, {" obie", "sandbox-uk-obie"},
+	} {
+		t.Run(c.id, func(t *testing.T) {
+			s.t = t
+			if i > 0 {
+				s.press(fyne.KeyTab, fyne.KeyReturn) // New registration is focused on home: Tab to the demo bank
+				s.wait("sandbox")
+			}
+			s.at(app.StepBank)
+			s.press(c.search, fyne.KeyReturn) // the only match is chosen
+			s.at(app.StepIdentity)
+			s.wait("names")
+			for s.u.wizard.w.IdentityName() != sandbox.DemoIdentityName {
+				s.wait("identity")
+			}
+			s.press(fyne.KeyReturn)
+			s.at(app.StepDetails)
+			s.press(fyne.KeyReturn)
+			s.at(app.StepReview)
+			s.press(fyne.KeyReturn)
+			s.at(app.StepSend)
+			s.press(fyne.KeyReturn)
+			s.wait("sent")
+			if s.u.wizard.w.Err != nil || s.u.wizard.w.Outcome.Result.ClientID == "" {
+				t.Fatalf("send: %v", s.u.wizard.w.Err)
+			}
+			s.press(fyne.KeyReturn) // Done
+			if s.u.wizard != nil {
+				t.Fatal("Done did not go home")
+			}
+			s.wait("identities")
+			s.wait("records")
+		})
+	}
+	s.t = t
+	if n := len(s.u.home.past.recs); n != 4 {
+		t.Fatalf("home lists %d registrations, want 4", n)
+	}
+}
+
+func TestEscapeGoesBackFromAnyControl(t *testing.T) {
 	s := newSession(t)
 	test.Tap(s.u.home.demoButton)
 	s.wait("sandbox")
 	s.chooseBank("sandbox-altareq")
-	s.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	if s.u.wizard.w.Step() != app.StepIdentity {
-		t.Fatalf("Enter: at %s", s.u.wizard.w.Step())
+	s.next(app.StepIdentity)
+	s.wait("names")
+	if s.win.Canvas().Focused() != s.u.wizard.identity.choose {
+		t.Fatalf("the identity choice is not focused: %T", s.win.Canvas().Focused())
 	}
-	s.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
-	if s.u.wizard.w.Step() != app.StepBank {
-		t.Fatalf("Escape: at %s", s.u.wizard.w.Step())
+	s.press(fyne.KeyEscape) // from the identity choice
+	s.at(app.StepBank)
+	s.press(fyne.KeyTab, fyne.KeyEscape) // from the bank list
+	if s.u.wizard != nil {
+		t.Fatal("Escape at the first step does not go home")
+	}
+	s.u.StartWizard()
+	s.win.Canvas().Unfocus()
+	s.press(fyne.KeyEscape) // nothing focused: the window hears it
+	if s.u.wizard != nil {
+		t.Fatal("Escape with nothing focused does not go back")
 	}
 }
 

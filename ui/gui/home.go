@@ -16,8 +16,8 @@ import (
 // homeScreen is where every session starts.
 type homeScreen struct {
 	content    fyne.CanvasObject
-	newButton  *widget.Button
-	demoButton *widget.Button
+	newButton  *button
+	demoButton *button
 	demoStatus *widget.Label
 	demoBusy   *widget.Activity
 	identities *widget.List
@@ -33,11 +33,11 @@ func newHome(u *UI) *homeScreen {
 		"check what will be sent, and keep the client id safely in the system keyring.")
 	intro.Wrapping = fyne.TextWrapWord
 
-	h.newButton = widget.NewButtonWithIcon("New registration", theme.ContentAddIcon(), u.StartWizard)
+	h.newButton = u.button("New registration", theme.ContentAddIcon(), u.StartWizard)
 	h.newButton.Importance = widget.HighImportance
 	h.demoStatus = widget.NewLabel("No bank account or certificate files yet? The demo bank runs on this computer, with a ready demo identity.")
 	h.demoStatus.Wrapping = fyne.TextWrapWord
-	h.demoButton = widget.NewButtonWithIcon("Try it with the demo bank", theme.MediaPlayIcon(), func() { h.startDemo(u) })
+	h.demoButton = u.button("Try it with the demo bank", theme.MediaPlayIcon(), func() { h.startDemo(u) })
 	h.demoBusy = widget.NewActivity()
 	h.demoBusy.Hide()
 
@@ -104,6 +104,7 @@ func (h *homeScreen) startDemo(u *UI) {
 			}
 			u.StartWizard()
 			u.wizard.bank.search.SetText("demo bank")
+			u.wizard.focusStep(u.wizard.bank.focus())
 			u.wizard.hint.SetText(fmt.Sprintf("The demo bank is running. Choose one of its banks, then the identity %q.", sandbox.DemoIdentityName))
 			u.done("sandbox")
 		}

@@ -18,29 +18,40 @@ import (
 // bankStep: choose the bank from a searchable list.
 type bankStep struct {
 	s       *wizardScreen
-	search  *widget.Entry
-	list    *widget.List
+	search  *entry
+	list    *list
 	shown   []*profile.Profile
 	name    *widget.Label
 	about   *widget.Label
 	badge   *widget.Label
-	docs    *widget.Button
-	add     *widget.Button
+	docs    *button
+	add     *button
 	content fyne.CanvasObject
 }
 
 func newBankStep(s *wizardScreen) *bankStep {
 	b := &bankStep{s: s}
-	b.search = widget.NewEntry()
+	b.search = s.u.entry(false)
 	b.search.SetPlaceHolder("Search by bank, country or ecosystem")
 	b.search.OnChanged = func(string) { b.filter() }
-	b.list = widget.NewList(
+	// Enter in the search picks the only match, or moves to the list.
+	b.search.OnSubmitted = func(string) {
+		switch {
+		case len(b.shown) == 1:
+			b.list.Select(0)
+			s.enter()
+		case len(b.shown) > 1:
+			s.u.win.Canvas().Focus(b.list)
+		}
+	}
+	b.list = s.u.list(
 		func() int { return len(b.shown) },
 		func() fyne.CanvasObject { return widget.NewLabel("bank name placeholder") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := b.shown[i]
 			o.(*widget.Label).SetText(fmt.Sprintf("%s · %s — %s", p.Country, p.Ecosystem, p.Name))
 		})
+	b.list.onEnter = s.enter
 	b.list.OnSelected = func(i widget.ListItemID) {
 		if i < len(b.shown) {
 			_ = s.w.ChooseProfile(b.shown[i].ID)
@@ -53,13 +64,13 @@ func newBankStep(s *wizardScreen) *bankStep {
 	b.badge = widget.NewLabel("")
 	b.about = widget.NewLabel("Choose a bank on the left.")
 	b.about.Wrapping = fyne.TextWrapWord
-	b.docs = widget.NewButtonWithIcon("Bank's documentation", theme.HelpIcon(), func() {
+	b.docs = s.u.button("Bank's documentation", theme.HelpIcon(), func() {
 		if p := s.w.Profile(); p != nil && p.DocumentationURL != "" {
 			_ = browser.OpenURL(p.DocumentationURL)
 		}
 	})
 	b.docs.Hide()
-	b.add = widget.NewButtonWithIcon("Add a bank from a profile file…", theme.FolderOpenIcon(), b.addFromFile)
+	b.add = s.u.button("Add a bank from a profile file…", theme.FolderOpenIcon(), b.addFromFile)
 	detail := container.NewVBox(b.name, b.badge, b.about, b.docs)
 	left := container.NewBorder(b.search, b.add, nil, nil, b.list)
 	split := container.NewHSplit(left, container.NewVScroll(detail))
@@ -74,6 +85,13 @@ func (b *bankStep) hint() string {
 	return "Which bank do you register with? Sandbox banks are for testing; live banks register for real."
 }
 func (b *bankStep) refresh() { b.describe() }
+
+// focus starts in the search, ready to type after what is there.
+func (b *bankStep) focus() fyne.Focusable {
+	b.search.CursorColumn = len([]rune(b.search.Text))
+	b.search.Refresh()
+	return b.search
+}
 
 // filter shows the profiles matching every word of the search, grouped by
 // country and ecosystem (the catalog's order).

@@ -13,6 +13,9 @@ type detailsStep struct {
 	s        *wizardScreen
 	content  *fyne.Container
 	inputs   map[string]fyne.CanvasObject
+	// first is the first one-line field in the form, where the keyboard
+	// starts.
+	first    fyne.Focusable
 	problems map[string]*widget.Label
 	builtFor string
 }
@@ -22,6 +25,7 @@ func newDetailsStep(s *wizardScreen) *detailsStep {
 }
 
 func (d *detailsStep) view() fyne.CanvasObject { return d.content }
+func (d *detailsStep) focus() fyne.Focusable    { return d.first }
 func (d *detailsStep) hint() string {
 	return "These values come from your software statement and certificates. Change them only where they are wrong; each is checked as you type."
 }
@@ -38,7 +42,7 @@ func (d *detailsStep) refresh() {
 }
 
 func (d *detailsStep) build() {
-	d.inputs, d.problems = map[string]fyne.CanvasObject{}, map[string]*widget.Label{}
+	d.inputs, d.problems, d.first = map[string]fyne.CanvasObject{}, map[string]*widget.Label{}, nil
 	basic, advanced := container.NewVBox(), container.NewVBox()
 	fields := d.s.w.Fields()
 	for _, f := range fields {
@@ -56,6 +60,11 @@ func (d *detailsStep) build() {
 		d.problems[f.Name] = problem
 		input := d.input(f)
 		d.inputs[f.Name] = input
+		// Enter goes on from a one-line field; in a list of lines it starts a
+		// new line, so the keyboard starts at the first one-line field.
+		if fo, ok := input.(fyne.Focusable); ok && d.first == nil && !f.Advanced && !f.Multi {
+			d.first = fo
+		}
 		box.Add(container.NewVBox(label, input, help, problem))
 	}
 	if len(fields) == 0 {
@@ -80,20 +89,22 @@ func (d *detailsStep) input(f app.Field) fyne.CanvasObject {
 	}
 	switch {
 	case len(f.Choices) > 0:
-		sel := widget.NewSelect(f.Choices, nil)
+		sel := d.s.u.selectBox(f.Choices, nil)
+		sel.onEnter = d.s.enter
 		sel.SetSelected(f.Value)
 		sel.OnChanged = set
 		return sel
 	case f.Multi:
-		e := widget.NewMultiLineEntry()
+		e := d.s.u.entry(true)
 		e.SetText(f.Value)
 		e.SetMinRowsVisible(3)
 		e.OnChanged = set
 		return e
 	}
-	e := widget.NewEntry()
+	e := d.s.u.entry(false)
 	e.SetText(f.Value)
 	e.OnChanged = set
+	e.OnSubmitted = func(string) { d.s.enter() }
 	return e
 }
 

@@ -19,9 +19,9 @@ import (
 type identityStep struct {
 	s       *wizardScreen
 	needs   *widget.Label
-	choose  *widget.Select
+	choose  *selectBox
 	summary *widget.Label
-	importB *widget.Button
+	importB *button
 	content fyne.CanvasObject
 }
 
@@ -29,7 +29,7 @@ func newIdentityStep(s *wizardScreen) *identityStep {
 	st := &identityStep{s: s}
 	st.needs = widget.NewLabel("")
 	st.needs.Wrapping = fyne.TextWrapWord
-	st.choose = widget.NewSelect(nil, func(name string) {
+	st.choose = s.u.selectBox(nil, func(name string) {
 		if name == "" || name == s.w.IdentityName() {
 			return
 		}
@@ -52,9 +52,10 @@ func newIdentityStep(s *wizardScreen) *identityStep {
 		})
 	})
 	st.choose.PlaceHolder = "Choose a saved identity"
+	st.choose.onEnter = s.enter
 	st.summary = widget.NewLabel("")
 	st.summary.Wrapping = fyne.TextWrapWord
-	st.importB = widget.NewButtonWithIcon("Import certificate files…", theme.FolderOpenIcon(), func() { showImport(s, st.loadNames) })
+	st.importB = s.u.button("Import certificate files…", theme.FolderOpenIcon(), func() { showImport(s, st.loadNames) })
 	st.content = container.NewVScroll(container.NewVBox(
 		widget.NewLabelWithStyle("What this bank needs", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), st.needs,
 		widget.NewSeparator(),
@@ -66,6 +67,15 @@ func newIdentityStep(s *wizardScreen) *identityStep {
 func (st *identityStep) view() fyne.CanvasObject { return st.content }
 func (st *identityStep) hint() string {
 	return "Your identity is the set of certificates, keys and software statement your trust framework issued. It stays in the system keyring."
+}
+
+// focus starts at the choice of identity, or at the import when there is
+// none to choose.
+func (st *identityStep) focus() fyne.Focusable {
+	if len(st.choose.Options) == 0 {
+		return st.importB
+	}
+	return st.choose
 }
 
 func (st *identityStep) refresh() {
@@ -98,6 +108,10 @@ func (st *identityStep) loadNames(want string) {
 			}
 			if want != "" && st.choose.Selected != want {
 				st.choose.SetSelected(want)
+			}
+			// The keyboard started at the import while the list was empty.
+			if c := st.s.u.win.Canvas(); len(names) > 0 && st.s.w.Step() == app.StepIdentity && (c.Focused() == nil || c.Focused() == st.importB) {
+				c.Focus(st.choose)
 			}
 		}
 	})

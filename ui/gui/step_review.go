@@ -18,8 +18,8 @@ type reviewStep struct {
 	s       *wizardScreen
 	checks  *fyne.Container
 	request *widget.Label
-	copyB   *widget.Button
-	saveB   *widget.Button
+	copyB   *button
+	saveB   *button
 	content fyne.CanvasObject
 }
 
@@ -28,12 +28,12 @@ func newReviewStep(s *wizardScreen) *reviewStep {
 	r.request = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	r.request.Wrapping = fyne.TextWrapBreak
 	r.request.Selectable = true
-	r.copyB = widget.NewButtonWithIcon("Copy as curl", theme.ContentCopyIcon(), func() {
+	r.copyB = s.u.button("Copy as curl", theme.ContentCopyIcon(), func() {
 		if plan, err := s.w.Preview(); err == nil && plan != nil {
 			s.u.win.Clipboard().SetContent(app.CurlCommand(plan))
 		}
 	})
-	r.saveB = widget.NewButtonWithIcon("Save request…", theme.DocumentSaveIcon(), r.save)
+	r.saveB = s.u.button("Save request…", theme.DocumentSaveIcon(), r.save)
 	top := container.NewVBox(widget.NewLabelWithStyle("Checks before sending", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), r.checks,
 		container.NewBorder(nil, nil, widget.NewLabelWithStyle("What will be sent", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			container.NewHBox(r.copyB, r.saveB)))
@@ -41,6 +41,7 @@ func newReviewStep(s *wizardScreen) *reviewStep {
 	return r
 }
 
+func (r *reviewStep) focus() fyne.Focusable { return nil } // Next: "Continue to send"
 func (r *reviewStep) view() fyne.CanvasObject { return r.content }
 func (r *reviewStep) hint() string {
 	return "Nothing has been sent yet. Red items must be fixed first; amber ones are worth a look. When sending, fresh ids and the bank's token are added."

@@ -19,8 +19,8 @@ import (
 // sendStep: send with progress and Cancel, then the result or the refusal.
 type sendStep struct {
 	s        *wizardScreen
-	sendB    *widget.Button
-	cancelB  *widget.Button
+	sendB    *button
+	cancelB  *button
 	progress *widget.ProgressBarInfinite
 	status   *widget.Label
 	result   *fyne.Container
@@ -30,15 +30,15 @@ type sendStep struct {
 	// Widgets of the result, for tests.
 	clientID *widget.Label
 	secret   *widget.Label
-	reveal   *widget.Button
-	fix      *widget.Button
+	reveal   *button
+	fix      *button
 }
 
 func newSendStep(s *wizardScreen) *sendStep {
 	st := &sendStep{s: s, result: container.NewVBox()}
-	st.sendB = widget.NewButtonWithIcon("Send to the bank", theme.MailSendIcon(), st.start)
+	st.sendB = s.u.button("Send to the bank", theme.MailSendIcon(), st.start)
 	st.sendB.Importance = widget.HighImportance
-	st.cancelB = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
+	st.cancelB = s.u.button("Cancel", theme.CancelIcon(), func() {
 		if st.cancel != nil {
 			st.cancel()
 		}
@@ -51,6 +51,12 @@ func newSendStep(s *wizardScreen) *sendStep {
 }
 
 func (st *sendStep) view() fyne.CanvasObject { return st.content }
+func (st *sendStep) focus() fyne.Focusable {
+	if st.sendB.Hidden || st.sendB.Disabled() {
+		return nil
+	}
+	return st.sendB
+}
 func (st *sendStep) hint() string {
 	return "Sending registers your application with the bank. What it returns is saved in the system keyring before it is shown."
 }
@@ -126,7 +132,7 @@ func (st *sendStep) showSuccess(out *app.Outcome) {
 	st.status.SetText(fmt.Sprintf("Registered with %s (HTTP %d).", st.s.w.Profile().Name, res.Status))
 	st.clientID = widget.NewLabelWithStyle(res.ClientID, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	st.clientID.Selectable = true
-	copyID := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { st.s.u.win.Clipboard().SetContent(res.ClientID) })
+	copyID := st.s.u.button("Copy", theme.ContentCopyIcon(), func() { st.s.u.win.Clipboard().SetContent(res.ClientID) })
 	st.result.Add(widget.NewLabelWithStyle("Client id", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	st.result.Add(container.NewBorder(nil, nil, nil, copyID, st.clientID))
 	if res.ClientIDFromDirectory {
@@ -137,7 +143,7 @@ func (st *sendStep) showSuccess(out *app.Outcome) {
 	if res.ClientSecret != "" {
 		st.secret = widget.NewLabelWithStyle(registration.Mask(res.ClientSecret), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		shown := false
-		st.reveal = widget.NewButtonWithIcon("Reveal", theme.VisibilityIcon(), func() {
+		st.reveal = st.s.u.button("Reveal", theme.VisibilityIcon(), func() {
 			shown = !shown
 			if shown {
 				st.secret.SetText(res.ClientSecret)
@@ -147,7 +153,7 @@ func (st *sendStep) showSuccess(out *app.Outcome) {
 				st.reveal.SetText("Reveal")
 			}
 		})
-		copySecret := widget.NewButtonWithIcon("Copy", theme.ContentCopyIcon(), func() { st.s.u.win.Clipboard().SetContent(res.ClientSecret) })
+		copySecret := st.s.u.button("Copy", theme.ContentCopyIcon(), func() { st.s.u.win.Clipboard().SetContent(res.ClientSecret) })
 		st.result.Add(widget.NewLabelWithStyle("Client secret", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		st.result.Add(container.NewBorder(nil, nil, nil, container.NewHBox(st.reveal, copySecret), st.secret))
 	}
@@ -160,7 +166,9 @@ func (st *sendStep) showSuccess(out *app.Outcome) {
 		st.result.Add(widget.NewLabel("Interaction id (quote it to the bank): " + res.InteractionID))
 	}
 	st.result.Add(widget.NewLabel("Recorded as " + out.Record.ID + ": it is listed under Past registrations on the home screen."))
-	st.result.Add(widget.NewButtonWithIcon("Done", theme.HomeIcon(), st.s.u.ShowHome))
+	done := st.s.u.button("Done", theme.HomeIcon(), st.s.u.ShowHome)
+	st.result.Add(done)
+	st.s.u.win.Canvas().Focus(done)
 }
 
 func (st *sendStep) showRefusal(err error) {
@@ -187,6 +195,7 @@ func (st *sendStep) showRefusal(err error) {
 		l.Wrapping = fyne.TextWrapWord
 		st.result.Add(l)
 	}
-	st.fix = widget.NewButtonWithIcon("Back to "+fixAt.String()+" to fix it", theme.NavigateBackIcon(), func() { st.s.goTo(fixAt) })
+	st.fix = st.s.u.button("Back to "+fixAt.String()+" to fix it", theme.NavigateBackIcon(), func() { st.s.goTo(fixAt) })
 	st.result.Add(st.fix)
+	st.s.u.win.Canvas().Focus(st.fix)
 }

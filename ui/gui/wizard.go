@@ -21,9 +21,9 @@ type wizardScreen struct {
 	progress *widget.Label
 	hint     *widget.Label
 	body     *fyne.Container
-	back     *widget.Button
-	next     *widget.Button
-	home     *widget.Button
+	back     *button
+	next     *button
+	home     *button
 	reason   *widget.Label
 
 	bank     *bankStep
@@ -42,11 +42,11 @@ func newWizardScreen(u *UI, w *app.Wizard) *wizardScreen {
 	s.reason = widget.NewLabel("")
 	s.reason.Wrapping = fyne.TextWrapWord
 	s.reason.Importance = widget.WarningImportance
-	s.back = widget.NewButtonWithIcon("Back", theme.NavigateBackIcon(), s.goBack)
-	s.next = widget.NewButtonWithIcon("Next", theme.NavigateNextIcon(), s.goNext)
+	s.back = u.button("Back", theme.NavigateBackIcon(), s.goBack)
+	s.next = u.button("Next", theme.NavigateNextIcon(), s.goNext)
 	s.next.IconPlacement = widget.ButtonIconTrailingText
 	s.next.Importance = widget.HighImportance
-	s.home = widget.NewButtonWithIcon("Home", theme.HomeIcon(), u.ShowHome)
+	s.home = u.button("Home", theme.HomeIcon(), u.ShowHome)
 
 	s.bank = newBankStep(s)
 	s.identity = newIdentityStep(s)
@@ -69,11 +69,16 @@ func (s *wizardScreen) typedKey(ev *fyne.KeyEvent) {
 	}
 	switch ev.Name {
 	case fyne.KeyReturn, fyne.KeyEnter:
-		if !s.next.Disabled() && !s.next.Hidden {
-			s.goNext()
-		}
+		s.enter()
 	case fyne.KeyEscape:
 		s.goBack()
+	}
+}
+
+// enter goes on when the step is complete.
+func (s *wizardScreen) enter() {
+	if !s.next.Disabled() && !s.next.Hidden {
+		s.goNext()
 	}
 }
 
@@ -118,6 +123,8 @@ func (s *wizardScreen) show() {
 		refresh()
 		view() fyne.CanvasObject
 		hint() string
+		// focus is the control the keyboard starts at, or nil.
+		focus() fyne.Focusable
 	}
 	switch s.w.Step() {
 	case app.StepBank:
@@ -145,6 +152,19 @@ func (s *wizardScreen) show() {
 		s.next.Show()
 	}
 	s.update()
+	s.focusStep(step.focus())
+}
+
+// focusStep puts the keyboard on the step's first control, or on Next.
+func (s *wizardScreen) focusStep(f fyne.Focusable) {
+	if s.u.wizard != s {
+		return // not on screen yet: StartWizard focuses once it is
+	}
+	if f != nil {
+		s.u.win.Canvas().Focus(f)
+	} else if !s.next.Disabled() && !s.next.Hidden {
+		s.u.win.Canvas().Focus(s.next)
+	}
 }
 
 // update enables Next when the step is complete and says why when not.
