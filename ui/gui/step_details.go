@@ -10,9 +10,9 @@ import (
 
 // detailsStep: the fields the bank needs, pre-filled, checked as typed.
 type detailsStep struct {
-	s        *wizardScreen
-	content  *fyne.Container
-	inputs   map[string]fyne.CanvasObject
+	s       *wizardScreen
+	content *fyne.Container
+	inputs  map[string]fyne.CanvasObject
 	// first is the first one-line field in the form, where the keyboard
 	// starts.
 	first    fyne.Focusable
@@ -25,7 +25,7 @@ func newDetailsStep(s *wizardScreen) *detailsStep {
 }
 
 func (d *detailsStep) view() fyne.CanvasObject { return d.content }
-func (d *detailsStep) focus() fyne.Focusable    { return d.first }
+func (d *detailsStep) focus() fyne.Focusable   { return d.first }
 func (d *detailsStep) hint() string {
 	return "These values come from your software statement and certificates. Change them only where they are wrong; each is checked as you type."
 }

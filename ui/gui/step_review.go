@@ -41,7 +41,7 @@ func newReviewStep(s *wizardScreen) *reviewStep {
 	return r
 }
 
-func (r *reviewStep) focus() fyne.Focusable { return nil } // Next: "Continue to send"
+func (r *reviewStep) focus() fyne.Focusable   { return nil } // Next: "Continue to send"
 func (r *reviewStep) view() fyne.CanvasObject { return r.content }
 func (r *reviewStep) hint() string {
 	return "Nothing has been sent yet. Red items must be fixed first; amber ones are worth a look. When sending, fresh ids and the bank's token are added."
