@@ -4,13 +4,13 @@
 GO       ?= go
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # cgo GL/X11 headers for Fyne's real driver, Xvfb, xdotool and ImageMagick
-# for the window smoke test,
+# for the real-window test and the screenshots,
 # GNOME Keyring and D-Bus for the keyring integration test.
 APT_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev xvfb xauth xdotool imagemagick gnome-keyring dbus dbus-x11
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X github.com/tppwizard/tppwizard/ui/cli.Version=$(VERSION)
 
-.PHONY: all deps run build test test-fast test-keyring test-window lint fuzz clean
+.PHONY: all deps run build test test-fast test-keyring test-window screenshots lint fuzz clean
 
 all: build
 
@@ -40,9 +40,15 @@ test-fast:
 test-keyring: deps
 	dbus-run-session -- ./scripts/keyring-test.sh
 
-# The real cgo binary under Xvfb: its window opens and the demo bank starts.
+# The real cgo binary under Xvfb, driven by the keyboard alone: three
+# registrations with the demo bank (UK, France, UAE), screens saved in smoke/.
 test-window: build
-	./scripts/smoke.sh ./tppwizard smoke
+	./scripts/screenshots.sh ./tppwizard smoke
+
+# The README's screenshots: the same run, saved in docs/screenshots/. Re-run
+# it when a screen changes.
+screenshots: build
+	./scripts/screenshots.sh ./tppwizard docs/screenshots
 
 test: deps lint test-fast test-keyring build test-window
 	@echo "make test: all checks passed"

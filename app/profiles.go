@@ -1,13 +1,20 @@
 package app
 
 import (
+	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
+	"github.com/tppwizard/tppwizard/core/discovery"
+	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/profile"
+	"github.com/tppwizard/tppwizard/core/transport"
 )
 
 // InstallProfiles writes bank profiles to the user's profile folder, where
@@ -44,6 +51,78 @@ func (a *App) AddProfileFile(path string) (*profile.Profile, error) {
 		return nil, err
 	}
 	p, err := profile.Parse(filepath.Base(path), data)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := a.InstallProfiles([]*profile.Profile{p}); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// DiscoveredBank is what a person gives to add a bank from its discovery
+// document.
+type DiscoveredBank struct {
+	DiscoveryURL string
+	Name         string
+	Country      string
+	// Kind is one of BankKinds.
+	Kind        string
+	Environment string
+	// CAFile is a CA certificate to trust for this bank only (a sandbox
+	// with its own authority); optional.
+	CAFile string
+}
+
+// BankKinds are the kinds of bank that can be added from a discovery
+// document, as a person reads them, with the dialect and content type each
+// means.
+var BankKinds = []struct{ Label, Dialect, ContentType string }{
+	{"UK Open Banking, OBIE standard (application/jose)", profile.DialectUK, "application/jose"},
+	{"UK Open Banking, signed request as application/jwt", profile.DialectUK, "application/jwt"},
+	{"UAE Open Finance (Al Tareq)", profile.DialectAlTareq, ""},
+}
+
+// AddBankFromDiscovery reads a bank's discovery document and installs a
+// profile made from it, so that the bank is offered now and in every later
+// run. The document is fetched without a client certificate, trusting the
+// system's authorities, the CA file given, and the demo bank's own CA when
+// the address is the running demo bank's.
+func (a *App) AddBankFromDiscovery(ctx context.Context, d DiscoveredBank) (*profile.Profile, error) {
+	dialect, contentType := "", ""
+	for _, k := range BankKinds {
+		if k.Label == d.Kind {
+			dialect, contentType = k.Dialect, k.ContentType
+		}
+	}
+	if dialect == "" {
+		return nil, fmt.Errorf("choose what kind of bank this is")
+	}
+	var extra []*x509.Certificate
+	extraPEM := ""
+	if d.CAFile != "" {
+		data, err := os.ReadFile(d.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		if extra, err = pki.ParseCertificates(data); err != nil {
+			return nil, fmt.Errorf("the CA file: %w", err)
+		}
+		extraPEM = string(pki.EncodeCertificates(extra))
+	} else if srv := a.runningSandbox(); srv != nil && strings.HasPrefix(d.DiscoveryURL, srv.URL()+"/") {
+		extra = []*x509.Certificate{srv.CA().Cert}
+		extraPEM = string(srv.CAPEM())
+	}
+	client, err := transport.New(transport.Options{Roots: a.roots, ExtraCAs: extra, Timeout: 30 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := discovery.Fetch(ctx, client, d.DiscoveryURL)
+	if err != nil {
+		return nil, err
+	}
+	p, err := discovery.NewProfile(cfg, discovery.ProfileOptions{DiscoveryURL: d.DiscoveryURL, Name: d.Name, Country: d.Country,
+		Dialect: dialect, ContentType: contentType, Environment: d.Environment, ExtraCAPEM: extraPEM})
 	if err != nil {
 		return nil, err
 	}

@@ -127,3 +127,10 @@ func (a *App) RenewSandboxStatement(ctx context.Context, name string) (*ssa.Stat
 	}
 	return st, nil
 }
+
+// runningSandbox is the in-process demo bank, or nil.
+func (a *App) runningSandbox() *sandbox.Server {
+	a.sandboxMu.Lock()
+	defer a.sandboxMu.Unlock()
+	return a.sandbox
+}

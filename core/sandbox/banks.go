@@ -13,6 +13,7 @@ type bank struct {
 	ID        string // first path segment, and Client.Bank
 	ProfileID string
 	Name      string
+	Ecosystem string
 	Dialect   string
 	Style     Style
 	Notes     string
@@ -46,9 +47,9 @@ var banks = []*bank{
 		// Seed 000: a UK v3.1 dedicated interface. application/jwt, 200, its
 		// error classes, client_secret_basic or private_key_jwt, and the
 		// QSEAL certificate upload.
-		ID: "uk31", ProfileID: "sandbox-uk-v31", Name: "UK v3.1 dedicated interface (seed 000 shape)",
+		ID: "uk31", ProfileID: "sandbox-uk-v31", Name: "Demo UK bank, v3.1 style", Ecosystem: "UK Open Banking",
 		Dialect: profile.DialectUK, Style: StyleSaltEdge,
-		Notes:        "The TPP Wizard sandbox in the shape of seed 000: application/jwt, 200 on success, error classes with error_message.",
+		Notes:        "A UK bank that registers from a signed request (application/jwt), answers 200 with a client secret, and writes errors as classes. Runs on this computer, for practice.",
 		RegisterPath: "/api/open-banking/v3.1/tpp/register", CertificatePath: "/api/open-banking/v3.1/tpp/certificates", TokenPath: "/token",
 		ContentType: "application/jwt", CreateStatus: 200,
 		AuthMethods: []string{"client_secret_basic", "private_key_jwt"}, DefaultAuth: "client_secret_basic",
@@ -61,9 +62,9 @@ var banks = []*bank{
 	{
 		// OBIE DCR v3.3: application/jose, 201, RFC 7591 errors, FAPI auth
 		// methods, jti required.
-		ID: "obie", ProfileID: "sandbox-uk-obie", Name: "OBIE DCR v3.3",
+		ID: "obie", ProfileID: "sandbox-uk-obie", Name: "Demo UK bank, OBIE v3.3", Ecosystem: "UK Open Banking",
 		Dialect: profile.DialectUK, Style: StyleRFC7591,
-		Notes:        "The TPP Wizard sandbox as an OBIE v3.3 bank: application/jose, 201 Created, RFC 7591 errors; endpoints from discovery.",
+		Notes:        "A UK bank as the Open Banking standard v3.3 describes it: signed request (application/jose), 201 Created, addresses found through its discovery document. Runs on this computer, for practice.",
 		RegisterPath: "/dynamic-client-registration/v3.3/register", TokenPath: "/token",
 		ContentType: "application/jose", CreateStatus: 201,
 		AuthMethods: []string{"tls_client_auth", "private_key_jwt"}, Algs: []string{"PS256"}, Scopes: seed000Scopes,
@@ -74,17 +75,17 @@ var banks = []*bank{
 	},
 	{
 		// Seed 001: BPCE's STET registration.
-		ID: "bpce", ProfileID: "sandbox-stet", Name: "STET registration (BPCE shape, seed 001)",
+		ID: "bpce", ProfileID: "sandbox-stet", Name: "Demo French bank, BPCE style", Ecosystem: "STET (France)",
 		Dialect: profile.DialectSTET, Style: StyleSTET,
-		Notes:        "The TPP Wizard sandbox in the shape of seed 001: POST /register creates, PUT /register/{client_id} changes; Digest, HTTP Signature and a manageRegistration token.",
+		Notes:        "A French bank that registers as BPCE does: your QSEAL certificate in the request, which is sealed with an HTTP signature, after a registration token is fetched. Runs on this computer, for practice.",
 		RegisterPath: "/stet/setting/v1/register", TokenPath: "/stet/psd2/oauth/token",
 		Scopes: []string{"aisp", "pisp", "cbpii"},
 	},
 	{
 		// Seed 004: an Al Tareq bank found through discovery.
-		ID: "altareq", ProfileID: "sandbox-altareq", Name: "Al Tareq (seed 004 shape)",
+		ID: "altareq", ProfileID: "sandbox-altareq", Name: "Demo UAE bank", Ecosystem: "Al Tareq (UAE)",
 		Dialect: profile.DialectAlTareq, Style: StyleAlTareq,
-		Notes:        "The TPP Wizard sandbox in the shape of seed 004: found through .well-known, POST /tpp-registration with {} over mutual TLS, 204 on success.",
+		Notes:        "A UAE bank on the Al Tareq trust framework: found through its discovery document, registers your application from your transport certificate alone, and answers 204 with no body. Runs on this computer, for practice.",
 		RegisterPath: "/tpp-registration", TokenPath: "/token",
 	},
 }
@@ -172,7 +173,7 @@ func (s *Server) Profiles() []*profile.Profile {
 	var out []*profile.Profile
 	for _, b := range banks {
 		p := &profile.Profile{
-			ID: b.ProfileID, Name: b.Name, Country: "Demo", Ecosystem: "TPP Wizard demo bank", Dialect: b.Dialect,
+			ID: b.ProfileID, Name: b.Name, Country: "Demo", Ecosystem: b.Ecosystem, Dialect: b.Dialect,
 			Environment: "sandbox", Version: "sandbox", Notes: b.Notes, ExtraCAPEM: ca,
 			RegistrationEndpoint: s.registerURL(b), TokenEndpoint: s.tokenURL(b), Source: "sandbox " + s.base,
 		}

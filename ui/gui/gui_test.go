@@ -130,7 +130,7 @@ func TestDemoBankRegistrationForEveryDialect(t *testing.T) {
 			s.t = t
 			if i > 0 {
 				s.u.StartWizard()
-				test.Type(s.u.wizard.bank.search, "demo bank")
+				test.Type(s.u.wizard.bank.search, "demo")
 			}
 			if !s.u.wizard.next.Disabled() {
 				t.Fatal("Next enabled before a bank is chosen")
@@ -435,4 +435,33 @@ func TestCancelAfterTheRequestLeftSaysTheOutcomeIsUnknown(t *testing.T) {
 	if send.sendB.Disabled() || s.u.wizard.back.Disabled() {
 		t.Error("after cancelling, Send and Back stay disabled")
 	}
+}
+
+func TestBankAddedFromItsDiscoveryAddressIsChosen(t *testing.T) {
+	s := newSession(t)
+	test.Tap(s.u.home.demoButton)
+	s.wait("sandbox")
+	srv, err := s.a.StartSandbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := showAddFromDiscovery(s.u.wizard)
+	test.Type(f.url, "http://bank.example/.well-known/openid-configuration")
+	if f.url.Validate() == nil {
+		t.Error("an http address passes the form's check")
+	}
+	f.url.SetText(srv.URL() + "/altareq/.well-known/openid-configuration")
+	test.Type(f.name, "Emirates Test Bank")
+	f.kind.SetSelected(app.BankKinds[2].Label)
+	f.dialog.Hide()
+	f.submit(s.u.wizard)
+	s.wait("bank added")
+	p := s.u.wizard.w.Profile()
+	if p == nil || p.Name != "Emirates Test Bank" || p.Environment != "sandbox" {
+		t.Fatalf("chosen bank: %+v (%s)", p, s.u.wizard.bank.status.Text)
+	}
+	if s.u.wizard.next.Disabled() {
+		t.Fatalf("Next disabled after adding: %s", s.u.wizard.reason.Text)
+	}
+	s.next(app.StepIdentity)
 }

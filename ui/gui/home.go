@@ -103,7 +103,7 @@ func (h *homeScreen) startDemo(u *UI) {
 				return
 			}
 			u.StartWizard()
-			u.wizard.bank.search.SetText("demo bank")
+			u.wizard.bank.search.SetText("demo")
 			u.wizard.focusStep(u.wizard.bank.focus())
 			u.wizard.hint.SetText(fmt.Sprintf("The demo bank is running. Choose one of its banks, then the identity %q.", sandbox.DemoIdentityName))
 			u.done("sandbox")

@@ -19,12 +19,36 @@ type pastList struct {
 	content fyne.CanvasObject
 	list    *widget.List
 	status  *widget.Label
+	header  *fyne.Container
 	recs    []records.Record
 }
 
-// pastColumns are the row's cells: when, bank, environment, action, outcome,
-// client id.
+// pastColumns are the row's cells: when, bank (environment), action,
+// outcome, client id; pastWidths their shares of the row.
 const pastColumns = 5
+
+var pastWidths = []float32{0.17, 0.37, 0.09, 0.15, 0.22}
+
+// columns lays cells out side by side, each taking its share of the width.
+type columns []float32
+
+func (c columns) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	x := float32(0)
+	for i, o := range objects {
+		w := size.Width * c[i]
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w
+	}
+}
+
+func (c columns) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	var h float32
+	for _, o := range objects {
+		h = max(h, o.MinSize().Height)
+	}
+	return fyne.NewSize(0, h)
+}
 
 func newPastList(u *UI) *pastList {
 	p := &pastList{u: u}
@@ -39,7 +63,7 @@ func newPastList(u *UI) *pastList {
 				l.Truncation = fyne.TextTruncateEllipsis
 				cells[i] = l
 			}
-			return container.NewGridWithColumns(pastColumns, cells...)
+			return container.New(columns(pastWidths), cells...)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := p.recs[i]
@@ -67,8 +91,10 @@ func newPastList(u *UI) *pastList {
 	for i, title := range []string{"When", "Bank", "Action", "Outcome", "Client id"} {
 		header[i] = widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
+	p.header = container.New(columns(pastWidths), header...)
+	p.header.Hide()
 	top := container.NewVBox(widget.NewLabelWithStyle("Past registrations", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		p.status, container.NewGridWithColumns(pastColumns, header...))
+		p.status, p.header)
 	p.content = container.NewBorder(top, nil, nil, nil, p.list)
 	return p
 }
@@ -106,6 +132,11 @@ func (p *pastList) load() {
 				p.status.SetText(fmt.Sprintf("%d attempts; %d with an unknown outcome: open them to see how to check with the bank.", len(recs), unknown))
 			default:
 				p.status.SetText(fmt.Sprintf("%d attempts. Open one to see what was sent and what the bank answered.", len(recs)))
+			}
+			if len(recs) > 0 {
+				p.header.Show()
+			} else {
+				p.header.Hide()
 			}
 			p.list.Refresh()
 			p.u.done("records")

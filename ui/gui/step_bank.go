@@ -26,6 +26,8 @@ type bankStep struct {
 	badge   *widget.Label
 	docs    *button
 	add     *button
+	addURL  *button
+	status  *widget.Label
 	content fyne.CanvasObject
 }
 
@@ -70,9 +72,13 @@ func newBankStep(s *wizardScreen) *bankStep {
 		}
 	})
 	b.docs.Hide()
-	b.add = s.u.button("Add a bank from a profile file…", theme.FolderOpenIcon(), b.addFromFile)
+	b.add = s.u.button("From a profile file…", theme.FolderOpenIcon(), b.addFromFile)
+	b.addURL = s.u.button("From its discovery address…", theme.SearchIcon(), func() { showAddFromDiscovery(s) })
+	b.status = widget.NewLabel("")
+	b.status.Wrapping = fyne.TextWrapWord
 	detail := container.NewVBox(b.name, b.badge, b.about, b.docs)
-	left := container.NewBorder(b.search, b.add, nil, nil, b.list)
+	adding := container.NewVBox(b.status, container.NewBorder(nil, nil, widget.NewLabel("Add a bank:"), nil, container.NewGridWithColumns(2, b.add, b.addURL)))
+	left := container.NewBorder(b.search, adding, nil, nil, b.list)
 	split := container.NewHSplit(left, container.NewVScroll(detail))
 	split.Offset = 0.6
 	b.content = split

@@ -73,7 +73,12 @@ func (st *sendStep) refresh() {
 	st.cancelB.Hide()
 	st.sendB.Show()
 	st.sendB.Enable()
-	st.status.SetText(fmt.Sprintf("Ready to register %q with %s.", st.s.w.IdentityName(), st.s.w.Profile().Name))
+	p := st.s.w.Profile()
+	ready := fmt.Sprintf("Ready to register %q with %s.", st.s.w.IdentityName(), p.Name)
+	if p.Environment == "live" {
+		ready += " This is a live bank: the registration is real, and it is recorded for audit."
+	}
+	st.status.SetText(ready)
 }
 
 // start sends off the UI goroutine; the window stays responsive and Cancel

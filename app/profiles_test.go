@@ -1,0 +1,71 @@
+package app_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/sandbox"
+)
+
+// TestBankAddedFromDiscoveryRegisters adds each demo bank that publishes a
+// discovery document as a new bank, from its address alone, and registers
+// with it.
+func TestBankAddedFromDiscoveryRegisters(t *testing.T) {
+	a := demoApp(t)
+	srv, err := a.StartSandbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ path, kind string }{
+		{"/obie/.well-known/openid-configuration", app.BankKinds[0].Label},
+		{"/uk31/.well-known/openid-configuration", app.BankKinds[1].Label},
+		{"/altareq/.well-known/openid-configuration", app.BankKinds[2].Label},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			p, err := a.AddBankFromDiscovery(context.Background(), app.DiscoveredBank{
+				DiscoveryURL: srv.URL() + tt.path, Name: "Added " + tt.path, Country: "Demo", Kind: tt.kind, Environment: "sandbox"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := a.Catalog.Get(p.ID); err != nil {
+				t.Fatalf("not offered: %v", err)
+			}
+			if _, err := os.Stat(filepath.Join(a.ConfigDir, "profiles", p.ID+".json")); err != nil {
+				t.Fatalf("not kept for later runs: %v", err)
+			}
+			out, err := a.Register(context.Background(), app.RegisterRequest{ProfileID: p.ID, IdentityName: sandbox.DemoIdentityName})
+			if err != nil {
+				t.Fatalf("registering with the added bank: %v", err)
+			}
+			if out.Result.ClientID == "" {
+				t.Fatal("no client id")
+			}
+		})
+	}
+}
+
+func TestBankFromDiscoveryExplainsWhatIsWrong(t *testing.T) {
+	a := demoApp(t)
+	srv, err := a.StartSandbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, url, kind, want string }{
+		{"no kind chosen", srv.URL() + "/obie/.well-known/openid-configuration", "", "choose what kind of bank"},
+		{"not a discovery document", srv.URL() + "/nothing/.well-known/openid-configuration", app.BankKinds[0].Label, "answered HTTP 404"},
+		{"http address", "http://127.0.0.1:1/.well-known/openid-configuration", app.BankKinds[0].Label, "not an https address"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := a.AddBankFromDiscovery(context.Background(), app.DiscoveredBank{DiscoveryURL: tt.url, Kind: tt.kind})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
