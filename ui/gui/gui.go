@@ -61,7 +61,25 @@ func (u *UI) background(work func() (apply func())) {
 }
 
 // New makes the UI for a window.
-func New(a *app.App, w fyne.Window) *UI { return &UI{a: a, win: w} }
+func New(a *app.App, w fyne.Window) *UI {
+	u := &UI{a: a, win: w}
+	w.Canvas().SetOnTypedKey(u.typedKey)
+	return u
+}
+
+// typedKey hears the keys no control has taken: Escape closes a dialog,
+// and in the wizard Enter goes on and Escape goes back.
+func (u *UI) typedKey(ev *fyne.KeyEvent) {
+	if top := u.win.Canvas().Overlays().Top(); top != nil {
+		if ev.Name == fyne.KeyEscape {
+			top.Hide()
+		}
+		return
+	}
+	if u.wizard != nil {
+		u.wizard.typedKey(ev)
+	}
+}
 
 // ShowHome shows the home screen.
 func (u *UI) ShowHome() {

@@ -465,3 +465,20 @@ func TestBankAddedFromItsDiscoveryAddressIsChosen(t *testing.T) {
 	}
 	s.next(app.StepIdentity)
 }
+
+func TestEscapeClosesADialog(t *testing.T) {
+	s := newSession(t)
+	s.u.StartWizard()
+	showAddFromDiscovery(s.u.wizard)
+	if s.win.Canvas().Overlays().Top() == nil {
+		t.Fatal("no dialog shown")
+	}
+	s.win.Canvas().Unfocus()
+	s.press(fyne.KeyEscape)
+	if s.win.Canvas().Overlays().Top() != nil {
+		t.Fatal("Escape left the dialog open")
+	}
+	if s.u.wizard == nil || s.u.wizard.w.Step() != app.StepBank {
+		t.Fatal("Escape on a dialog also moved the wizard")
+	}
+}

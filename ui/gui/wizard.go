@@ -57,7 +57,6 @@ func newWizardScreen(u *UI, w *app.Wizard) *wizardScreen {
 	footer := container.NewBorder(nil, nil, container.NewHBox(s.home, s.back), s.next, s.reason)
 	header := container.NewVBox(s.progress, s.hint, widget.NewSeparator())
 	s.content = container.NewPadded(container.NewBorder(header, container.NewVBox(widget.NewSeparator(), footer), nil, nil, s.body))
-	u.win.Canvas().SetOnTypedKey(s.typedKey)
 	s.show()
 	return s
 }
