@@ -8,7 +8,7 @@ SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # GNOME Keyring and D-Bus for the keyring integration test.
 APT_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev xvfb xauth xdotool imagemagick gnome-keyring dbus dbus-x11
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS  := -X github.com/tppwizard/tppwizard/ui/cli.Version=$(VERSION)
+LDFLAGS  := -X github.com/tppwizard/tppwizard/app.Version=$(VERSION)
 
 .PHONY: all deps run build test test-fast test-keyring test-window screenshots lint fuzz clean
 

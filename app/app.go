@@ -25,6 +25,9 @@ import (
 	"github.com/tppwizard/tppwizard/core/sandbox"
 )
 
+// Version is set at build time (-ldflags "-X ...app.Version=...").
+var Version = "0.1.0-dev"
+
 // KeyringService is the service name under which everything is stored in
 // the OS keyring.
 const KeyringService = "tppwizard"

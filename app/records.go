@@ -1,8 +1,11 @@
 package app
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -193,3 +196,34 @@ func RecordText(r *records.Record) string {
 	}
 	return w.String()
 }
+
+// ReportFiles are the two forms of a record's evidence report.
+type ReportFiles struct{ HTML, JSON string }
+
+// ExportReport writes a record's evidence report, as HTML and JSON, into
+// dir (created if needed). The report holds no secret.
+func (a *App) ExportReport(id, dir string) (ReportFiles, error) {
+	rec, err := a.Journal().Get(id)
+	if err != nil {
+		return ReportFiles{}, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return ReportFiles{}, err
+	}
+	rep := records.NewReport(*rec, "tppwizard "+Version, a.now())
+	base := filepath.Join(dir, "tppwizard-record-"+rec.ID)
+	files := ReportFiles{HTML: base + ".html", JSON: base + ".json"}
+	for path, write := range map[string]func(io.Writer) error{files.HTML: rep.WriteHTML, files.JSON: rep.WriteJSON} {
+		var buf bytes.Buffer
+		if err := write(&buf); err != nil {
+			return ReportFiles{}, err
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+			return ReportFiles{}, err
+		}
+	}
+	return files, nil
+}
+
+// ReportsDir is where reports opened from the GUI are written.
+func (a *App) ReportsDir() string { return filepath.Join(a.ConfigDir, "reports") }

@@ -61,11 +61,45 @@ func TestEveryAttemptIsRecordedWithoutItsSecrets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, s := range map[string]string{"client secret": secret, "registration access token": token} {
-		if strings.Contains(string(journal), s) {
-			t.Errorf("the records file holds the %s", name)
+	demo, err := a.Vault().Load(sandbox.DemoIdentityName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	secrets := map[string]string{"client secret": secret, "registration access token": token,
+		"transport key": keyBody(demo.TransportKey), "signing key": keyBody(demo.SigningKey)}
+	files := map[string]string{"records file": string(journal)}
+	for _, r := range recs {
+		rep, err := a.ExportReport(r.ID, filepath.Join(t.TempDir(), "reports"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, path := range []string{rep.HTML, rep.JSON} {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(data), r.ID) {
+				t.Errorf("%s is not the report of %s", path, r.ID)
+			}
+			files[filepath.Base(path)] = string(data)
 		}
 	}
+	for file, content := range files {
+		for name, s := range secrets {
+			if strings.Contains(content, s) {
+				t.Errorf("%s holds the %s", file, name)
+			}
+		}
+	}
+}
+
+// keyBody is a long run of a PEM private key's base64, enough to spot it.
+func keyBody(pemText string) string {
+	lines := strings.Split(strings.TrimSpace(pemText), "\n")
+	if len(lines) < 3 {
+		return pemText
+	}
+	return lines[1]
 }
 
 // TestAttemptIsJournalledBeforeTheBankAnswers holds the bank's answer and

@@ -25,9 +25,6 @@ const (
 	ExitNetwork = 3 // network or TLS failure
 )
 
-// Version is set at build time (-ldflags "-X ...cli.Version=...").
-var Version = "0.1.0-dev"
-
 // Env is what a command runs with; tests replace every part.
 type Env struct {
 	Stdin          io.Reader
@@ -54,6 +51,7 @@ Usage:
   tppwizard update   --profile ID --identity NAME --client-id C [options]
   tppwizard records [--json]     list every registration attempt, newest first
   tppwizard records show ID      one attempt: what was sent and received (no secrets)
+  tppwizard records export ID [--dir D]   its evidence report, HTML and JSON (no secrets)
   tppwizard certificate upload --profile ID --identity NAME [--name LABEL]
   tppwizard sandbox [--addr 127.0.0.1:8443] [--dir D]   run the built-in sandbox bank
   tppwizard sandbox ssa [--identity NAME]                renew a sandbox software statement
@@ -86,7 +84,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 	case "records":
 		err = recordsCmd(args[1:], env)
 	case "version", "--version", "-version":
-		fmt.Fprintln(env.Stdout, "tppwizard", Version)
+		fmt.Fprintln(env.Stdout, "tppwizard", app.Version)
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 	default:

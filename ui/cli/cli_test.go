@@ -237,6 +237,18 @@ func TestExitCodes(t *testing.T) {
 	if code, _, errOut = s.run("", "records", "show", "nope"); code != 2 || !strings.Contains(errOut, `no record "nope"`) {
 		t.Fatalf("records show nope: exit %d: %s", code, errOut)
 	}
+	reports := filepath.Join(s.dir, "reports")
+	code, out, errOut = s.run("", "records", "export", succeeded.ID, "--dir", reports)
+	if code != 0 || !strings.Contains(out, filepath.Join(reports, "tppwizard-record-"+succeeded.ID+".html")) {
+		t.Fatalf("records export: exit %d\n%s%s", code, out, errOut)
+	}
+	for _, ext := range []string{".html", ".json"} {
+		data, err := os.ReadFile(filepath.Join(reports, "tppwizard-record-"+succeeded.ID+ext))
+		if err != nil {
+			t.Fatal(err)
+		}
+		secretsIn(t, string(data), "top-secret-value")
+	}
 }
 
 func TestCertificateUploadSendsTheQSEAL(t *testing.T) {

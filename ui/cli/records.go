@@ -13,7 +13,10 @@ func recordsCmd(args []string, env Env) error {
 	if len(args) > 0 && args[0] == "show" {
 		return recordShowCmd(args[1:], env)
 	}
-	fs := newFlags("records", env, "records [--json]\n       tppwizard records show ID [--json]")
+	if len(args) > 0 && args[0] == "export" {
+		return recordExportCmd(args[1:], env)
+	}
+	fs := newFlags("records", env, "records [--json]\n       tppwizard records show ID [--json]\n       tppwizard records export ID [--dir D]")
 	asJSON := fs.Bool("json", false, "print as JSON")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -62,6 +65,27 @@ func recordShowCmd(args []string, env Env) error {
 		return writeJSON(env.Stdout, r)
 	}
 	fmt.Fprint(env.Stdout, app.RecordText(r))
+	return nil
+}
+
+func recordExportCmd(args []string, env Env) error {
+	fs := newFlags("records export", env, "records export ID [--dir D]")
+	dir := fs.String("dir", ".", "folder to write the report to")
+	var id string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		id, args = args[0], args[1:]
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if id == "" {
+		return usagef("records export needs a record id (see: tppwizard records)")
+	}
+	files, err := env.NewApp().ExportReport(id, *dir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "Evidence report (no secrets):\n  %s\n  %s\n", files.HTML, files.JSON)
 	return nil
 }
 

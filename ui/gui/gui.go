@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
+	"github.com/pkg/browser"
+
 	"github.com/tppwizard/tppwizard/app"
 )
 
@@ -39,6 +41,8 @@ type UI struct {
 	// post, when set, replaces fyne.Do for handing results to the UI
 	// thread: tests run them on the test goroutine, their UI thread.
 	post func(func())
+	// openFile opens a file in the user's browser (tests replace it).
+	openFile func(path string) error
 }
 
 func (u *UI) done(event string) {
@@ -62,7 +66,7 @@ func (u *UI) background(work func() (apply func())) {
 
 // New makes the UI for a window.
 func New(a *app.App, w fyne.Window) *UI {
-	u := &UI{a: a, win: w}
+	u := &UI{a: a, win: w, openFile: browser.OpenFile}
 	w.Canvas().SetOnTypedKey(u.typedKey)
 	return u
 }

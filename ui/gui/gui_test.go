@@ -4,6 +4,7 @@ import (
 	"encoding/pem"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -388,6 +389,21 @@ func TestPastRegistrationsAreListedOnHomeAndOpen(t *testing.T) {
 		if !strings.Contains(all, want) {
 			t.Errorf("the record dialog lacks %q:\n%s", want, all)
 		}
+	}
+	overlay.Hide()
+
+	// The evidence report opens in the browser.
+	var opened string
+	s.u.openFile = func(path string) error { opened = path; return nil }
+	v := past.show(past.recs[0])
+	test.Tap(v.open)
+	s.wait("report")
+	data, err := os.ReadFile(opened)
+	if err != nil {
+		t.Fatalf("no report opened (%s): %v", v.status.Text, err)
+	}
+	if !strings.Contains(string(data), past.recs[0].ID) || !strings.HasPrefix(string(data), "<!DOCTYPE html>") {
+		t.Fatalf("the opened file is not the record's report:\n%.300s", data)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tppwizard/tppwizard/app"
@@ -144,16 +145,61 @@ func (p *pastList) load() {
 	})
 }
 
+// recordView is one record opened: its text and what can be done with it.
+type recordView struct {
+	dialog *dialog.CustomDialog
+	status *widget.Label
+	open   *button
+	save   *button
+}
+
 // show opens one record.
-func (p *pastList) show(r records.Record) {
+func (p *pastList) show(r records.Record) *recordView {
+	v := &recordView{}
 	text := widget.NewLabelWithStyle(app.RecordText(&r), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	text.Selectable = true
 	text.Wrapping = fyne.TextWrapBreak
 	scroll := container.NewScroll(text)
 	size := p.u.win.Canvas().Size()
-	scroll.SetMinSize(fyne.NewSize(size.Width*0.85, size.Height*0.7))
+	scroll.SetMinSize(fyne.NewSize(size.Width*0.85, size.Height*0.6))
+	v.status = widget.NewLabel("")
+	v.status.Wrapping = fyne.TextWrapWord
+	// The evidence report: written off the UI goroutine, then opened in the
+	// browser or kept where the user chose.
+	export := func(dir string, then func(app.ReportFiles)) {
+		v.status.SetText("Writing the report…")
+		p.u.background(func() func() {
+			files, err := p.u.a.ExportReport(r.ID, dir)
+			return func() {
+				defer p.u.done("report")
+				if err != nil {
+					v.status.SetText("The report could not be written: " + err.Error())
+					return
+				}
+				v.status.SetText("Report written (no secrets): " + files.HTML)
+				then(files)
+			}
+		})
+	}
+	v.open = p.u.button("Open the evidence report", theme.DocumentIcon(), func() {
+		export(p.u.a.ReportsDir(), func(f app.ReportFiles) {
+			if err := p.u.openFile(f.HTML); err != nil {
+				v.status.SetText("The browser could not be opened: " + err.Error() + ". The report is at " + f.HTML)
+			}
+		})
+	})
+	v.save = p.u.button("Save the report…", theme.DocumentSaveIcon(), func() {
+		dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
+			if err == nil && dir != nil {
+				export(dir.Path(), func(app.ReportFiles) {})
+			}
+		}, p.u.win).Show()
+	})
+	body := container.NewBorder(nil, container.NewVBox(container.NewHBox(v.open, v.save), v.status), nil, nil, scroll)
 	title := fmt.Sprintf("%s: %s", r.Bank, r.Status.Describe())
-	dialog.NewCustom(title, "Close", scroll, p.u.win).Show()
+	v.dialog = dialog.NewCustom(title, "Close", body, p.u.win)
+	v.dialog.Show()
+	return v
 }
 
 func dash(s string) string {
