@@ -20,10 +20,10 @@ func TestReportShowsTheAttemptAndNoSecret(t *testing.T) {
 		Request: &Exchange{Method: "POST", URL: "https://bank.example/register",
 			Header: map[string]string{"Authorization": "Bearer leaked-token", "Content-Type": "application/jose"},
 			Body:   jwtHeader + "." + jwtClaims + ".c2ln"},
-		Response: &Exchange{Status: 201, Body: `{"client_id":"c-1","client_secret":"leaked-secret","note":"<script>alert(1)</script>"}`},
-		Secrets:  []string{"record/20261121T100000Z-abcd0123/client_secret"},
+		Response:     &Exchange{Status: 201, Body: `{"client_id":"c-1","client_secret":"leaked-secret","note":"<script>alert(1)</script>"}`},
+		Secrets:      []string{"record/20261121T100000Z-abcd0123/client_secret"},
 		Certificates: []Certificate{{Role: "transport", Subject: "CN=Acme", Serial: "1f", SHA256: "AB:CD", Expires: t0.AddDate(1, 0, 0)}},
-		Preflight: check.List{{Severity: check.Warning, Field: "transport certificate", Message: "expires in 20 days", Fix: "renew it"}},
+		Preflight:    check.List{{Severity: check.Warning, Field: "transport certificate", Message: "expires in 20 days", Fix: "renew it"}},
 	}
 	rep := NewReport(r, "tppwizard 1.0", t0)
 	var html, js bytes.Buffer
