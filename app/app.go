@@ -153,6 +153,7 @@ type RegisterRequest struct {
 	IdentityName   string
 	Operation      registration.Operation
 	ClientID       string
+	ManagementURI  string
 	Endpoint       string
 	DiscoveryURL   string
 	CAFile         string
@@ -179,7 +180,7 @@ func (a *App) paramsWith(r RegisterRequest, id *identity.Parsed) (engine.Params,
 		return engine.Params{}, &registration.InputError{Field: "profile", Problem: err.Error()}
 	}
 	params := engine.Params{
-		Profile: p, Identity: id, Operation: r.Operation, ClientID: r.ClientID, Endpoint: r.Endpoint,
+		Profile: p, Identity: id, Operation: r.Operation, ClientID: r.ClientID, ManagementURI: r.ManagementURI, Endpoint: r.Endpoint,
 		DiscoveryURL: r.DiscoveryURL, RedirectURIs: r.RedirectURIs, Fields: r.Fields, AccessToken: r.AccessToken,
 		SigningCertURL: r.SigningCertURL, Roots: a.roots, Timeout: r.Timeout,
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -227,3 +228,51 @@ func (a *App) ExportReport(id, dir string) (ReportFiles, error) {
 
 // ReportsDir is where reports opened from the GUI are written.
 func (a *App) ReportsDir() string { return filepath.Join(a.ConfigDir, "reports") }
+
+// Manage reads or deletes the registration a record created, with the
+// token the bank expects: the registration access token it returned, when
+// it did (kept in the keyring under the record), else a client_credentials
+// token fetched for the client. The action is itself recorded.
+func (a *App) Manage(ctx context.Context, recordID string, op registration.Operation) (*Outcome, error) {
+	if !op.Manages() {
+		return nil, fmt.Errorf("%s is not reading or deleting a registration", op)
+	}
+	rec, err := a.Journal().Get(recordID)
+	if err != nil {
+		return nil, err
+	}
+	if rec.ClientID == "" {
+		return nil, fmt.Errorf("record %s names no client (its outcome: %s); choose the record of a successful registration", rec.ID, rec.Status.Describe())
+	}
+	req := RegisterRequest{ProfileID: rec.ProfileID, IdentityName: rec.Identity, Operation: op, ClientID: rec.ClientID,
+		ManagementURI: rec.RegistrationClientURI}
+	if origin := a.origin(rec); origin != nil {
+		if token, err := a.Secret(origin, "registration_access_token"); err == nil {
+			req.AccessToken = token
+		}
+		if req.ManagementURI == "" {
+			req.ManagementURI = origin.RegistrationClientURI
+		}
+	}
+	return a.Register(ctx, req)
+}
+
+// origin is the record of the registration a record is about: itself when
+// it created the client, else the latest successful creation of that
+// client at that bank.
+func (a *App) origin(rec *records.Record) *records.Record {
+	if rec.Operation == string(registration.Create) {
+		return rec
+	}
+	all, err := a.Records()
+	if err != nil {
+		return nil
+	}
+	for i := range all {
+		r := &all[i]
+		if r.Operation == string(registration.Create) && r.Status == records.Succeeded && r.ProfileID == rec.ProfileID && r.ClientID == rec.ClientID {
+			return r
+		}
+	}
+	return nil
+}

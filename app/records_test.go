@@ -13,6 +13,7 @@ import (
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/keystore"
 	"github.com/tppwizard/tppwizard/core/records"
+	"github.com/tppwizard/tppwizard/core/registration"
 	"github.com/tppwizard/tppwizard/core/sandbox"
 	"github.com/tppwizard/tppwizard/core/testkit"
 )
@@ -156,5 +157,56 @@ func TestAttemptIsJournalledBeforeTheBankAnswers(t *testing.T) {
 	close(release)
 	if !errors.Is(err, context.Canceled) || out.Record.Status != records.Unknown || !strings.Contains(out.Record.Error, "not known whether the bank registered it") {
 		t.Fatalf("cancel after sending recorded as %+v (%v)", out.Record, err)
+	}
+}
+
+// TestRegistrationIsReadAndDeletedFromItsRecord: the UK banks manage
+// registrations (uk31 with the registration access token it returned, OBIE
+// with a client_credentials token over mutual TLS); STET and Al Tareq do
+// not, and say so before anything is sent.
+func TestRegistrationIsReadAndDeletedFromItsRecord(t *testing.T) {
+	a := demoApp(t)
+	ctx := context.Background()
+	for _, id := range []string{"sandbox-uk-v31", "sandbox-uk-obie"} {
+		t.Run(id, func(t *testing.T) {
+			created, err := a.Register(ctx, app.RegisterRequest{ProfileID: id, IdentityName: sandbox.DemoIdentityName})
+			if err != nil {
+				t.Fatal(err)
+			}
+			read, err := a.Manage(ctx, created.Record.ID, registration.Read)
+			if err != nil {
+				t.Fatalf("read: %v", err)
+			}
+			if read.Record.Operation != "read" || read.Record.Status != records.Succeeded || read.Result.ClientID != created.Result.ClientID ||
+				read.Record.Request.Method != "GET" {
+				t.Fatalf("read recorded as %+v", read.Record)
+			}
+			if read.Result.Metadata["software_id"] == nil {
+				t.Errorf("the bank's copy of the registration is not read: %v", read.Result.Metadata)
+			}
+			deleted, err := a.Manage(ctx, read.Record.ID, registration.Delete) // from the read's record: the token is found through the creation
+			if err != nil {
+				t.Fatalf("delete: %v", err)
+			}
+			if deleted.Record.Request.Method != "DELETE" || deleted.Record.Response.Status != 204 {
+				t.Fatalf("delete recorded as %+v", deleted.Record)
+			}
+			again, err := a.Manage(ctx, created.Record.ID, registration.Read)
+			if err == nil || again.Record.Status != records.Refused {
+				t.Fatalf("reading a deleted registration: %v, %+v", err, again.Record)
+			}
+		})
+	}
+	for _, id := range []string{"sandbox-stet", "sandbox-altareq"} {
+		t.Run(id, func(t *testing.T) {
+			created, err := a.Register(ctx, app.RegisterRequest{ProfileID: id, IdentityName: sandbox.DemoIdentityName})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, err := a.Manage(ctx, created.Record.ID, registration.Read)
+			if err == nil || out.Record.Status != records.NotSent || !strings.Contains(err.Error(), "cannot read a registration") {
+				t.Fatalf("read at %s: %v, %+v", id, err, out)
+			}
+		})
 	}
 }

@@ -42,6 +42,9 @@ type Params struct {
 	Identity  *identity.Parsed
 	Operation registration.Operation
 	ClientID  string
+	// ManagementURI is the bank's registration_client_uri, for reading,
+	// changing or deleting a registration.
+	ManagementURI string
 	// Endpoint and DiscoveryURL override the profile's.
 	Endpoint     string
 	DiscoveryURL string
@@ -98,6 +101,10 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 	if p.Operation == "" {
 		p.Operation = registration.Create
 	}
+	if p.Operation.Manages() && p.Profile.Dialect != profile.DialectUK {
+		return nil, &registration.InputError{Field: "operation", Problem: fmt.Sprintf("bank profile %s cannot %s a registration through its API", p.Profile.ID, p.Operation),
+			Fix: "STET banks (seed 001) offer only creation and change; Al Tareq registrations are managed in the trust framework directory"}
+	}
 	if p.Operation == registration.Update && p.Profile.UpdateMethod == "" {
 		return nil, &registration.InputError{Field: "operation", Problem: fmt.Sprintf("bank profile %s cannot change a registration", p.Profile.ID),
 			Fix: "change the application where it was created (for Al Tareq, in the trust framework directory), then register again"}
@@ -151,14 +158,18 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 
 	in := &registration.Input{
 		Profile: p.Profile, Identity: p.Identity, Operation: p.Operation, Endpoint: endpoint,
-		ClientID: p.ClientID, RedirectURIs: p.RedirectURIs, Fields: p.Fields, AccessToken: token,
+		ClientID: p.ClientID, ManagementURI: p.ManagementURI, RedirectURIs: p.RedirectURIs, Fields: p.Fields, AccessToken: token,
 		SigningCertURL: p.SigningCertURL, Now: now(), NewID: e.NewID,
 	}
 	if plan.Discovery != nil {
 		in.Issuer = plan.Discovery.Issuer
 	}
 	plan.Input = in
-	req, err := dialect.Build(in)
+	build := dialect.Build
+	if p.Operation.Manages() {
+		build = registration.ManageRequest
+	}
+	req, err := build(in)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +179,7 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 }
 
 func needsToken(p Params) bool {
-	return p.Profile.Token != nil || (p.Operation == registration.Update && p.Profile.Dialect == profile.DialectUK)
+	return p.Profile.Token != nil || (p.Operation != registration.Create && p.Profile.Dialect == profile.DialectUK)
 }
 
 func tokenEndpoint(p Params, d *discovery.Config) string {
@@ -218,7 +229,11 @@ func (e *Engine) Send(ctx context.Context, plan *Plan) (*registration.Result, er
 	if err != nil {
 		return nil, err
 	}
-	res, err := plan.Dialect.Parse(plan.Input, resp)
+	parse := plan.Dialect.Parse
+	if plan.Input.Operation.Manages() {
+		parse = registration.ParseManage
+	}
+	res, err := parse(plan.Input, resp)
 	if err != nil {
 		var be *registration.BankError
 		if errors.As(err, &be) && be.InteractionID == "" {

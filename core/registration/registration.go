@@ -36,8 +36,11 @@ type Input struct {
 	Endpoint string
 	// Issuer is the bank's issuer from discovery, when known.
 	Issuer string
-	// ClientID is the registration to change (Update).
+	// ClientID is the registration to change, read or delete.
 	ClientID string
+	// ManagementURI is the registration_client_uri the bank returned, where
+	// the registration is managed (RFC 7592); empty to use Endpoint/ClientID.
+	ManagementURI string
 	// RedirectURIs chosen by the user; empty means "those in the SSA".
 	RedirectURIs []string
 	// Fields override or add claims / body fields; dotted names reach into

@@ -49,6 +49,8 @@ Usage:
   tppwizard identity import|list|show|delete ...
   tppwizard register --profile ID --identity NAME [options]
   tppwizard update   --profile ID --identity NAME --client-id C [options]
+  tppwizard read   --record ID   what the bank holds for a registration (UK banks)
+  tppwizard delete --record ID --yes   remove a registration at the bank (UK banks)
   tppwizard records [--json]     list every registration attempt, newest first
   tppwizard records show ID      one attempt: what was sent and received (no secrets)
   tppwizard records export ID [--dir D]   its evidence report, HTML and JSON (no secrets)
@@ -83,6 +85,10 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = sandboxCmd(ctx, args[1:], env)
 	case "records":
 		err = recordsCmd(args[1:], env)
+	case "read":
+		err = manageCmd(ctx, args[1:], env, registration.Read)
+	case "delete":
+		err = manageCmd(ctx, args[1:], env, registration.Delete)
 	case "version", "--version", "-version":
 		fmt.Fprintln(env.Stdout, "tppwizard", app.Version)
 	case "help", "-h", "--help":

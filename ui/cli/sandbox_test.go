@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"net"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/keystore"
+	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/ui/cli"
 )
 
@@ -124,6 +126,36 @@ func TestNewcomerRegistersWithEverySandboxBank(t *testing.T) {
 		}
 		if args[0] == "register" && !strings.Contains(out, "client") {
 			t.Errorf("register output names no client:\n%s", out)
+		}
+		secretsIn(t, out)
+	}
+
+	// The UK registration is read and deleted from its record.
+	code, out := run("records", "--json")
+	var recs []records.Record
+	if code != 0 || json.Unmarshal([]byte(out), &recs) != nil {
+		t.Fatalf("records --json: exit %d\n%s", code, out)
+	}
+	uk := ""
+	for _, r := range recs {
+		if r.ProfileID == "sandbox-uk-v31" && r.Status == records.Succeeded {
+			uk = r.ID
+		}
+	}
+	steps := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"read", "--record", uk}, 0, `"software_id"`},
+		{[]string{"delete", "--record", uk}, cli.ExitInput, "Add --yes to go ahead"},
+		{[]string{"delete", "--record", uk, "--yes"}, 0, "Deleted client"},
+		{[]string{"read", "--record", uk}, cli.ExitRefused, "Recorded as"},
+	}
+	for _, st := range steps {
+		code, out := run(st.args...)
+		if code != st.code || !strings.Contains(out, st.want) {
+			t.Fatalf("tppwizard %s: exit %d, want %d and %q\n%s", strings.Join(st.args, " "), code, st.code, st.want, out)
 		}
 		secretsIn(t, out)
 	}

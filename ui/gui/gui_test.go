@@ -498,3 +498,46 @@ func TestEscapeClosesADialog(t *testing.T) {
 		t.Fatal("Escape on a dialog also moved the wizard")
 	}
 }
+
+func TestRegistrationIsReadAndDeletedFromHome(t *testing.T) {
+	s := newSession(t)
+	test.Tap(s.u.home.demoButton)
+	s.wait("sandbox")
+	s.chooseBank("sandbox-uk-obie")
+	s.next(app.StepIdentity)
+	s.chooseIdentity(sandbox.DemoIdentityName)
+	s.next(app.StepDetails)
+	s.next(app.StepReview)
+	s.next(app.StepSend)
+	test.Tap(s.u.wizard.send.sendB)
+	s.wait("sent")
+	s.u.ShowHome()
+	s.wait("records")
+	past := s.u.home.past
+	v := past.show(past.recs[0])
+	if v.read == nil || v.remove == nil {
+		t.Fatal("a UK registration offers no read or delete")
+	}
+	test.Tap(v.read)
+	s.wait("managed")
+	s.wait("records")
+	if !strings.Contains(v.status.Text, "The bank holds client") {
+		t.Fatalf("after reading: %s", v.status.Text)
+	}
+	v.dialog.Hide()
+	v = past.show(past.recs[1]) // the creation; the read is now the newest
+	test.Tap(v.remove)
+	confirm := s.win.Canvas().Overlays().Top()
+	if confirm == nil {
+		t.Fatal("delete asks for no confirmation")
+	}
+	past.manage(v, past.recs[1], "delete") // what the confirmation's Yes does
+	s.wait("managed")
+	s.wait("records")
+	if !strings.Contains(v.status.Text, "Deleted") {
+		t.Fatalf("after deleting: %s", v.status.Text)
+	}
+	if ops := []string{past.recs[0].Operation, past.recs[1].Operation, past.recs[2].Operation}; strings.Join(ops, ",") != "delete,read,create" {
+		t.Fatalf("records after read and delete: %v", ops)
+	}
+}

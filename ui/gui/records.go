@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"context"
 	"fmt"
 
 	"fyne.io/fyne/v2"
@@ -10,7 +11,9 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/records"
+	"github.com/tppwizard/tppwizard/core/registration"
 )
 
 // pastList shows every registration attempt, newest first; a row opens the
@@ -151,14 +154,16 @@ type recordView struct {
 	status *widget.Label
 	open   *button
 	save   *button
+	// read and remove manage the registration at the bank (UK banks).
+	read   *button
+	remove *button
 }
 
 // show opens one record.
 func (p *pastList) show(r records.Record) *recordView {
 	v := &recordView{}
-	text := widget.NewLabelWithStyle(app.RecordText(&r), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	text := widget.NewLabelWithStyle(hardWrap(app.RecordText(&r), monoWidth), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	text.Selectable = true
-	text.Wrapping = fyne.TextWrapBreak
 	scroll := container.NewScroll(text)
 	size := p.u.win.Canvas().Size()
 	scroll.SetMinSize(fyne.NewSize(size.Width*0.85, size.Height*0.6))
@@ -195,11 +200,54 @@ func (p *pastList) show(r records.Record) *recordView {
 			}
 		}, p.u.win).Show()
 	})
-	body := container.NewBorder(nil, container.NewVBox(container.NewHBox(v.open, v.save), v.status), nil, nil, scroll)
+	actions := container.NewHBox(v.open, v.save)
+	if r.ClientID != "" && r.Status == records.Succeeded && r.Dialect == profile.DialectUK && r.Operation != string(registration.Delete) {
+		v.read = p.u.button("Read from the bank", theme.ViewRefreshIcon(), func() { p.manage(v, r, registration.Read) })
+		v.remove = p.u.button("Delete at the bank…", theme.DeleteIcon(), func() {
+			dialog.NewConfirm("Delete this registration?",
+				fmt.Sprintf("The bank removes client %s at %s (%s). Software using it stops working there.", r.ClientID, r.Bank, r.Environment),
+				func(ok bool) {
+					if ok {
+						p.manage(v, r, registration.Delete)
+					}
+				}, p.u.win).Show()
+		})
+		v.remove.Importance = widget.DangerImportance
+		actions.Add(v.read)
+		actions.Add(v.remove)
+	}
+	body := container.NewBorder(nil, container.NewVBox(actions, v.status), nil, nil, scroll)
 	title := fmt.Sprintf("%s: %s", r.Bank, r.Status.Describe())
 	v.dialog = dialog.NewCustom(title, "Close", body, p.u.win)
 	v.dialog.Show()
 	return v
+}
+
+// manage reads or deletes a record's registration off the UI goroutine; the
+// action is itself recorded, so the list is read again.
+func (p *pastList) manage(v *recordView, r records.Record, op registration.Operation) {
+	v.status.SetText("Asking " + r.Bank + "…")
+	v.read.Disable()
+	v.remove.Disable()
+	p.u.background(func() func() {
+		out, err := p.u.a.Manage(context.Background(), r.ID, op)
+		return func() {
+			defer p.u.done("managed")
+			v.read.Enable()
+			v.remove.Enable()
+			switch {
+			case err != nil:
+				v.status.SetText(sentence(err.Error()))
+			case op == registration.Delete:
+				v.status.SetText(fmt.Sprintf("Deleted: the bank no longer holds client %s. Recorded as %s.", r.ClientID, out.Record.ID))
+				v.read.Disable()
+				v.remove.Disable()
+			default:
+				v.status.SetText(fmt.Sprintf("The bank holds client %s (HTTP %d): see record %s for what it returned.", r.ClientID, out.Result.Status, out.Record.ID))
+			}
+			p.load()
+		}
+	})
 }
 
 func dash(s string) string {

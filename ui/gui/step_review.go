@@ -26,7 +26,6 @@ type reviewStep struct {
 func newReviewStep(s *wizardScreen) *reviewStep {
 	r := &reviewStep{s: s, checks: container.NewVBox()}
 	r.request = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
-	r.request.Wrapping = fyne.TextWrapBreak
 	r.request.Selectable = true
 	r.copyB = s.u.button("Copy as curl", theme.ContentCopyIcon(), func() {
 		if plan, err := s.w.Preview(); err == nil && plan != nil {
@@ -37,7 +36,7 @@ func newReviewStep(s *wizardScreen) *reviewStep {
 	top := container.NewVBox(widget.NewLabelWithStyle("Checks before sending", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), r.checks,
 		container.NewBorder(nil, nil, widget.NewLabelWithStyle("What will be sent", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			container.NewHBox(r.copyB, r.saveB)))
-	r.content = container.NewBorder(top, nil, nil, nil, container.NewVScroll(r.request))
+	r.content = container.NewBorder(top, nil, nil, nil, container.NewScroll(r.request))
 	return r
 }
 
@@ -61,7 +60,7 @@ func (r *reviewStep) refresh() {
 	for _, f := range plan.Request.Findings {
 		r.checks.Add(checkRow(f))
 	}
-	r.request.SetText(app.RequestText(plan))
+	r.request.SetText(hardWrap(app.RequestText(plan), monoWidth))
 }
 
 // checkRow is one checklist line: green, amber or red, with the fix.

@@ -1,0 +1,60 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tppwizard/tppwizard/core/registration"
+)
+
+// manageCmd reads or deletes the registration a record created.
+func manageCmd(ctx context.Context, args []string, env Env, op registration.Operation) error {
+	name := string(op)
+	help := name + " --record ID [--json]"
+	if op == registration.Delete {
+		help = "delete --record ID --yes [--json]"
+	}
+	fs := newFlags(name, env, help)
+	id := fs.String("record", "", "the record of the registration (see: tppwizard records)")
+	asJSON := fs.Bool("json", false, "print as JSON")
+	yes := false
+	if op == registration.Delete {
+		fs.BoolVar(&yes, "yes", false, "confirm: the bank removes the registration, and the client stops working")
+	}
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *id == "" {
+		return usagef("%s needs --record (see: tppwizard records)", name)
+	}
+	a := env.NewApp()
+	if op == registration.Delete && !yes {
+		rec, err := a.Journal().Get(*id)
+		if err != nil {
+			return err
+		}
+		return usagef("this deletes client %s at %s (%s); the client stops working there. Add --yes to go ahead", rec.ClientID, rec.Bank, rec.Environment)
+	}
+	warnKeyring(a, env)
+	out, err := a.Manage(ctx, *id, op)
+	if err != nil {
+		if out != nil && out.Record.ID != "" {
+			return &recordedError{err: err, record: out.Record}
+		}
+		return err
+	}
+	red := out.Result.Redacted()
+	if *asJSON {
+		return writeJSON(env.Stdout, map[string]any{"result": red, "record": out.Record.ID})
+	}
+	if op == registration.Delete {
+		fmt.Fprintf(env.Stdout, "Deleted client %s at %s (HTTP %d).\n", red.ClientID, out.Record.Bank, red.Status)
+	} else {
+		fmt.Fprintf(env.Stdout, "What %s holds for client %s (HTTP %d):\n", out.Record.Bank, red.ClientID, red.Status)
+		if err := writeJSON(env.Stdout, red.Metadata); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(env.Stdout, "Recorded as %s (tppwizard records show %s)\n", out.Record.ID, out.Record.ID)
+	return nil
+}
