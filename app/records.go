@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tppwizard/tppwizard/core/engine"
 	"github.com/tppwizard/tppwizard/core/pki"
@@ -90,28 +92,30 @@ func settle(rec *records.Record, res *registration.Result, err error) {
 		rec.Status = records.NotSent
 	case errors.As(err, &te) && te.Sent:
 		rec.Status = records.Unknown
-		rec.Error = sentence(err.Error()) + ". It is not known whether the bank registered it: ask the bank (quote the interaction id) or read the registration before sending it again."
+		rec.Error = Sentence(err.Error()) + ". It is not known whether the bank registered it: ask the bank (quote the interaction id) or read the registration before sending it again."
 		return
 	default:
 		rec.Status = records.NotSent
 	}
-	rec.Error = sentence(err.Error())
+	rec.Error = Sentence(err.Error())
 }
 
 // notSent records an attempt that stopped before its request was sent.
 func notSent(rec *records.Record, err error) {
-	rec.Status, rec.Error = records.NotSent, sentence(err.Error())
+	rec.Status, rec.Error = records.NotSent, Sentence(err.Error())
 	var be *registration.BankError
 	if errors.As(err, &be) {
 		rec.Refusal = &records.Refusal{Code: be.Code, Description: be.Description}
 	}
 }
 
-func sentence(s string) string {
+// Sentence starts an error text with a capital, for showing it on its own.
+func Sentence(s string) string {
 	if s == "" {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // saveSecrets puts what the bank returned that is secret in the keyring,

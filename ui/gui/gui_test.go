@@ -107,6 +107,20 @@ func (s *session) chooseBank(id string) {
 	s.t.Fatalf("bank %s not listed", id)
 }
 
+// send walks a registration with the demo identity at a demo bank, from
+// the Bank step to the answer.
+func (s *session) send(profileID string) {
+	s.t.Helper()
+	s.chooseBank(profileID)
+	s.next(app.StepIdentity)
+	s.chooseIdentity(sandbox.DemoIdentityName)
+	s.next(app.StepDetails)
+	s.next(app.StepReview)
+	s.next(app.StepSend)
+	test.Tap(s.u.wizard.send.sendB)
+	s.wait("sent")
+}
+
 func (s *session) chooseIdentity(name string) {
 	s.t.Helper()
 	s.wait("names")
@@ -162,14 +176,7 @@ func TestSecretIsMaskedUntilRevealed(t *testing.T) {
 	s := newSession(t)
 	test.Tap(s.u.home.demoButton)
 	s.wait("sandbox")
-	s.chooseBank("sandbox-uk-v31") // client_secret_basic: the bank returns a secret
-	s.next(app.StepIdentity)
-	s.chooseIdentity(sandbox.DemoIdentityName)
-	s.next(app.StepDetails)
-	s.next(app.StepReview)
-	s.next(app.StepSend)
-	test.Tap(s.u.wizard.send.sendB)
-	s.wait("sent")
+	s.send("sandbox-uk-v31")
 	send := s.u.wizard.send
 	if send.secret == nil || !strings.Contains(send.secret.Text, "hidden") {
 		t.Fatalf("secret not masked: %v", send.secret)
@@ -347,14 +354,7 @@ func TestPastRegistrationsAreListedOnHomeAndOpen(t *testing.T) {
 	}
 	test.Tap(s.u.home.demoButton)
 	s.wait("sandbox")
-	s.chooseBank("sandbox-altareq")
-	s.next(app.StepIdentity)
-	s.chooseIdentity(sandbox.DemoIdentityName)
-	s.next(app.StepDetails)
-	s.next(app.StepReview)
-	s.next(app.StepSend)
-	test.Tap(s.u.wizard.send.sendB)
-	s.wait("sent")
+	s.send("sandbox-altareq")
 
 	s.u.ShowHome()
 	s.wait("records")
@@ -503,14 +503,7 @@ func TestRegistrationIsReadAndDeletedFromHome(t *testing.T) {
 	s := newSession(t)
 	test.Tap(s.u.home.demoButton)
 	s.wait("sandbox")
-	s.chooseBank("sandbox-uk-obie")
-	s.next(app.StepIdentity)
-	s.chooseIdentity(sandbox.DemoIdentityName)
-	s.next(app.StepDetails)
-	s.next(app.StepReview)
-	s.next(app.StepSend)
-	test.Tap(s.u.wizard.send.sendB)
-	s.wait("sent")
+	s.send("sandbox-uk-obie")
 	s.u.ShowHome()
 	s.wait("records")
 	past := s.u.home.past

@@ -2,14 +2,13 @@ package gui
 
 import (
 	"fmt"
-	"unicode"
-	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/sandbox"
 )
 
@@ -70,7 +69,7 @@ func (h *homeScreen) loadIdentities(u *UI) {
 			h.names = names
 			switch {
 			case problem != nil:
-				h.idStatus.SetText("Identities are kept in memory only, until you close the wizard. " + sentence(problem.Error()))
+				h.idStatus.SetText("Identities are kept in memory only, until you close the wizard. " + app.Sentence(problem.Error()))
 			case err != nil:
 				h.idStatus.SetText("Could not read the keyring: " + err.Error())
 			case len(names) == 0:
@@ -109,13 +108,4 @@ func (h *homeScreen) startDemo(u *UI) {
 			u.done("sandbox")
 		}
 	})
-}
-
-// sentence starts an error text with a capital, for showing it on its own.
-func sentence(s string) string {
-	if s == "" {
-		return s
-	}
-	r, n := utf8.DecodeRuneInString(s)
-	return string(unicode.ToUpper(r)) + s[n:]
 }

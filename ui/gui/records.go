@@ -237,7 +237,7 @@ func (p *pastList) manage(v *recordView, r records.Record, op registration.Opera
 			v.remove.Enable()
 			switch {
 			case err != nil:
-				v.status.SetText(sentence(err.Error()))
+				v.status.SetText(app.Sentence(err.Error()))
 			case op == registration.Delete:
 				v.status.SetText(fmt.Sprintf("Deleted: the bank no longer holds client %s. Recorded as %s.", r.ClientID, out.Record.ID))
 				v.read.Disable()
