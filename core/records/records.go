@@ -98,9 +98,6 @@ func NewID(now time.Time) string {
 	return now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
-// Done reports whether the attempt has an outcome.
-func (r *Record) Done() bool { return r.Status != Pending }
-
 // SecretKey is the keyring key under which a record keeps a secret the bank
 // returned ("client_secret", "registration_access_token").
 func SecretKey(recordID, name string) string { return "record/" + recordID + "/" + name }

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"io"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -35,16 +36,11 @@ func NewReport(r Record, tool string, now time.Time) Report {
 		cp := *ex
 		cp.Body = registration.RedactBody([]byte(ex.Body))
 		if ex.Header != nil {
-			cp.Header = map[string]string{}
+			h := http.Header{}
 			for k, v := range ex.Header {
-				switch strings.ToLower(k) {
-				case "authorization", "proxy-authorization", "cookie", "set-cookie":
-					if !strings.Contains(v, registration.Mask("x")) {
-						v = registration.Mask(v)
-					}
-				}
-				cp.Header[k] = v
+				h.Set(k, v)
 			}
+			cp.Header = registration.RedactHeader(h)
 		}
 		if ex == rep.Record.Request {
 			rep.Record.Request = &cp

@@ -50,6 +50,15 @@ func newSession(t *testing.T) *session {
 	return s
 }
 
+// newDemoSession is a session that has pressed "Try it with the demo bank".
+func newDemoSession(t *testing.T) *session {
+	t.Helper()
+	s := newSession(t)
+	test.Tap(s.u.home.demoButton)
+	s.wait("sandbox")
+	return s
+}
+
 // wait blocks until the background work named has finished.
 func (s *session) wait(event string) {
 	s.t.Helper()
@@ -137,9 +146,7 @@ func (s *session) chooseIdentity(name string) {
 }
 
 func TestDemoBankRegistrationForEveryDialect(t *testing.T) {
-	s := newSession(t)
-	test.Tap(s.u.home.demoButton)
-	s.wait("sandbox")
+	s := newDemoSession(t)
 	for i, id := range []string{"sandbox-uk-v31", "sandbox-stet", "sandbox-altareq", "sandbox-uk-obie"} {
 		t.Run(id, func(t *testing.T) {
 			s.t = t
@@ -173,9 +180,7 @@ func TestDemoBankRegistrationForEveryDialect(t *testing.T) {
 }
 
 func TestSecretIsMaskedUntilRevealed(t *testing.T) {
-	s := newSession(t)
-	test.Tap(s.u.home.demoButton)
-	s.wait("sandbox")
+	s := newDemoSession(t)
 	s.send("sandbox-uk-v31")
 	send := s.u.wizard.send
 	if send.secret == nil || !strings.Contains(send.secret.Text, "hidden") {
@@ -193,9 +198,7 @@ func TestSecretIsMaskedUntilRevealed(t *testing.T) {
 }
 
 func TestRefusalShowsTheBanksWordsAndLeadsBackToTheField(t *testing.T) {
-	s := newSession(t)
-	test.Tap(s.u.home.demoButton)
-	s.wait("sandbox")
+	s := newDemoSession(t)
 	s.chooseBank("sandbox-uk-v31")
 	s.next(app.StepIdentity)
 	s.chooseIdentity(sandbox.DemoIdentityName)
@@ -324,9 +327,7 @@ func TestKeyboardAloneRegistersAtEveryDialect(t *testing.T) {
 }
 
 func TestEscapeGoesBackFromAnyControl(t *testing.T) {
-	s := newSession(t)
-	test.Tap(s.u.home.demoButton)
-	s.wait("sandbox")
+	s := newDemoSession(t)
 	s.chooseBank("sandbox-altareq")
 	s.next(app.StepIdentity)
 	s.wait("names")
@@ -454,9 +455,7 @@ func TestCancelAfterTheRequestLeftSaysTheOutcomeIsUnknown(t *testing.T) {
 }
 
 func TestBankAddedFromItsDiscoveryAddressIsChosen(t *testing.T) {
-	s := newSession(t)
-	test.Tap(s.u.home.demoButton)
-	s.wait("sandbox")
+	s := newDemoSession(t)
 	srv, err := s.a.StartSandbox()
 	if err != nil {
 		t.Fatal(err)
@@ -500,9 +499,7 @@ func TestEscapeClosesADialog(t *testing.T) {
 }
 
 func TestRegistrationIsReadAndDeletedFromHome(t *testing.T) {
-	s := newSession(t)
-	test.Tap(s.u.home.demoButton)
-	s.wait("sandbox")
+	s := newDemoSession(t)
 	s.send("sandbox-uk-obie")
 	s.u.ShowHome()
 	s.wait("records")

@@ -27,10 +27,8 @@ type pastList struct {
 	recs    []records.Record
 }
 
-// pastColumns are the row's cells: when, bank (environment), action,
-// outcome, client id; pastWidths their shares of the row.
-const pastColumns = 5
-
+// pastWidths are the row's cells' shares of its width: when, bank
+// (environment), action, outcome, client id.
 var pastWidths = []float32{0.17, 0.37, 0.09, 0.15, 0.22}
 
 // columns lays cells out side by side, each taking its share of the width.
@@ -61,7 +59,7 @@ func newPastList(u *UI) *pastList {
 	p.list = widget.NewList(
 		func() int { return len(p.recs) },
 		func() fyne.CanvasObject {
-			cells := make([]fyne.CanvasObject, pastColumns)
+			cells := make([]fyne.CanvasObject, len(pastWidths))
 			for i := range cells {
 				l := widget.NewLabel("")
 				l.Truncation = fyne.TextTruncateEllipsis
@@ -72,7 +70,7 @@ func newPastList(u *UI) *pastList {
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := p.recs[i]
 			cells := o.(*fyne.Container).Objects
-			texts := [pastColumns]string{
+			texts := []string{
 				r.Started.Local().Format("2006-01-02 15:04"),
 				r.Bank + " (" + r.Environment + ")",
 				r.Operation,
@@ -91,7 +89,7 @@ func newPastList(u *UI) *pastList {
 		p.list.Unselect(i)
 		p.show(p.recs[i])
 	}
-	header := make([]fyne.CanvasObject, pastColumns)
+	header := make([]fyne.CanvasObject, len(pastWidths))
 	for i, title := range []string{"When", "Bank", "Action", "Outcome", "Client id"} {
 		header[i] = widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
