@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tppwizard/tppwizard/core/dialect/altareq"
+	"github.com/tppwizard/tppwizard/core/dialect/rfc7591"
 	"github.com/tppwizard/tppwizard/core/dialect/stet"
 	"github.com/tppwizard/tppwizard/core/dialect/uk"
 	"github.com/tppwizard/tppwizard/core/discovery"
@@ -32,6 +33,8 @@ func DialectFor(name string) (registration.Dialect, error) {
 		return stet.Dialect{}, nil
 	case profile.DialectAlTareq:
 		return altareq.Dialect{}, nil
+	case profile.DialectOAuth:
+		return rfc7591.Dialect{}, nil
 	}
 	return nil, fmt.Errorf("unknown dialect %q", name)
 }
@@ -101,7 +104,7 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 	if p.Operation == "" {
 		p.Operation = registration.Create
 	}
-	if p.Operation.Manages() && p.Profile.Dialect != profile.DialectUK {
+	if p.Operation.Manages() && !CanManage(p.Profile) {
 		return nil, &registration.InputError{Field: "operation", Problem: fmt.Sprintf("bank profile %s cannot %s a registration through its API", p.Profile.ID, p.Operation),
 			Fix: "STET banks (seed 001) offer only creation and change; Al Tareq registrations are managed in the trust framework directory"}
 	}
@@ -178,6 +181,15 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 	return plan, nil
 }
 
+// CanManage reports whether a bank's registrations can be read and deleted
+// through its API: UK banks (OBIE DCR) and RFC 7592 servers.
+func CanManage(p *profile.Profile) bool {
+	return p.Dialect == profile.DialectUK || p.Dialect == profile.DialectOAuth
+}
+
+// needsToken: STET profiles fetch a registration token; UK banks accept a
+// client_credentials token to manage a registration. An RFC 7592 server
+// takes only the tokens it issued, which are given, never fetched.
 func needsToken(p Params) bool {
 	return p.Profile.Token != nil || (p.Operation != registration.Create && p.Profile.Dialect == profile.DialectUK)
 }

@@ -14,10 +14,20 @@ const (
 	DialectUK      = "uk-obie" // UK Open Banking DCR: signed JWT body (seed 000, OBIE v3.x)
 	DialectSTET    = "stet"    // French STET registration (seed 001)
 	DialectAlTareq = "altareq" // UAE Open Finance /tpp-registration (seed 004)
+	// DialectOAuth is plain OAuth 2.0 dynamic client registration: an RFC
+	// 7591 JSON body, managed through RFC 7592's registration_client_uri.
+	DialectOAuth = "oauth2-dcr"
 )
 
 // Dialects lists every dialect a profile may name.
-var Dialects = []string{DialectUK, DialectSTET, DialectAlTareq}
+var Dialects = []string{DialectUK, DialectSTET, DialectAlTareq, DialectOAuth}
+
+// Initial access token policies (RFC 7591 section 3: a server may require
+// a Bearer token on the registration request).
+const (
+	TokenRequired = "required"
+	TokenOptional = "optional"
+)
 
 // Credentials a bank may need.
 const (
@@ -64,6 +74,10 @@ type Profile struct {
 	Needs             []string `json:"needs"`
 	// UpdateMethod is "PUT" when the dialect can change a registration.
 	UpdateMethod string `json:"update_method,omitempty"`
+	// InitialAccessToken says whether the server asks for an initial access
+	// token on registration: "required", "optional" or "" (never). Only
+	// the oauth2-dcr dialect sends one.
+	InitialAccessToken string `json:"initial_access_token,omitempty"`
 
 	Token     *TokenSettings     `json:"token,omitempty"`
 	Signature *SignatureSettings `json:"signature,omitempty"`
@@ -93,6 +107,10 @@ type SignatureSettings struct {
 	// registration, for changes).
 	KeyID string `json:"key_id"`
 }
+
+// OAuthAuthMethods are the token endpoint auth methods an oauth2-dcr
+// registration may ask for (RFC 7591 section 2; RFC 8705 section 2).
+var OAuthAuthMethods = []string{"tls_client_auth", "self_signed_tls_client_auth", "private_key_jwt", "client_secret_basic", "client_secret_post"}
 
 // Accepts reports whether status is a success status for this profile.
 func (p *Profile) Accepts(status int) bool { return slices.Contains(p.SuccessStatus, status) }
@@ -178,6 +196,24 @@ func (p *Profile) Validate() error {
 		}
 		if p.DefaultAuthMethod != "" && !slices.Contains(p.AuthMethods, p.DefaultAuthMethod) {
 			return bad("default_auth_method", "%q is not listed in auth_methods", p.DefaultAuthMethod)
+		}
+	case DialectOAuth:
+		if p.ContentType != "" && p.ContentType != "application/json" {
+			return bad("content_type", "%q is not application/json", p.ContentType)
+		}
+		for _, m := range p.AuthMethods {
+			if !slices.Contains(OAuthAuthMethods, m) {
+				return bad("auth_methods", "%q is not one of %s", m, strings.Join(OAuthAuthMethods, ", "))
+			}
+		}
+		if p.DefaultAuthMethod != "" && len(p.AuthMethods) > 0 && !slices.Contains(p.AuthMethods, p.DefaultAuthMethod) {
+			return bad("default_auth_method", "%q is not listed in auth_methods", p.DefaultAuthMethod)
+		}
+		if p.InitialAccessToken != "" && p.InitialAccessToken != TokenRequired && p.InitialAccessToken != TokenOptional {
+			return bad("initial_access_token", "%q is not required or optional", p.InitialAccessToken)
+		}
+		if p.SigningAlg != "" && !slices.Contains([]string{"PS256", "RS256", "ES256"}, p.SigningAlg) {
+			return bad("signing_alg", "%q is not PS256, RS256 or ES256", p.SigningAlg)
 		}
 	case DialectSTET:
 		if p.Signature == nil {

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/tppwizard/tppwizard/core/profile"
 )
 
 // Read and Delete manage an existing registration (RFC 7592; OBIE DCR
@@ -19,7 +21,8 @@ func (o Operation) Manages() bool { return o == Read || o == Delete }
 
 // ManagementURL is where a registration is read, changed or deleted: the
 // registration_client_uri the bank gave (RFC 7592 section 3: the client
-// uses it as given), else {endpoint}/{client_id} (OBIE DCR).
+// uses it as given), else, for UK banks only, {endpoint}/{client_id} (OBIE
+// DCR).
 func ManagementURL(in *Input) (string, error) {
 	if in.ManagementURI != "" {
 		u, err := url.Parse(in.ManagementURI)
@@ -27,6 +30,11 @@ func ManagementURL(in *Input) (string, error) {
 			return "", &InputError{Field: "registration_client_uri", Problem: "the bank's management address " + in.ManagementURI + " is not an https address"}
 		}
 		return in.ManagementURI, nil
+	}
+	if in.Profile != nil && in.Profile.Dialect == profile.DialectOAuth {
+		// RFC 7592 section 1.1: the client never builds the address itself.
+		return "", &InputError{Field: "registration_client_uri", Problem: "this server manages a registration only at the registration_client_uri it returned, and none is known for this client",
+			Fix: "manage the registration from the record of the registration that returned it"}
 	}
 	if err := ValidClientID(in.ClientID); err != nil {
 		return "", err

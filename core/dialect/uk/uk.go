@@ -54,10 +54,16 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 
 	method, endpoint := "POST", in.Endpoint
 	if in.Operation == registration.Update {
+		// The registration_client_uri the bank returned, else
+		// {registration_endpoint}/{client_id} (OBIE DCR).
 		if err := registration.ValidClientID(in.ClientID); err != nil {
 			return nil, err
 		}
-		method, endpoint = "PUT", strings.TrimSuffix(in.Endpoint, "/")+"/"+url.PathEscape(in.ClientID)
+		target, err := registration.ManagementURL(in)
+		if err != nil {
+			return nil, err
+		}
+		method, endpoint = "PUT", target
 	}
 
 	alg := jose.SignatureAlgorithm(p.SigningAlg)
