@@ -88,6 +88,19 @@ var banks = []*bank{
 		Notes:        "A UAE bank on the Al Tareq trust framework: found through its discovery document, registers your application from your transport certificate alone, and answers 204 with no body. Runs on this computer, for practice.",
 		RegisterPath: "/tpp-registration", TokenPath: "/token",
 	},
+	{
+		// A plain OAuth 2.0 authorisation server: RFC 7591 registration,
+		// RFC 7592 management at an address it hands out, RFC 8414
+		// metadata.
+		ID: "oauth", ProfileID: "sandbox-oauth", Name: "Demo OAuth server, RFC 7591", Ecosystem: "OAuth 2.0 (RFC 7591)",
+		Dialect: profile.DialectOAuth, Style: StyleRFC7591,
+		Notes:        "An authorisation server that follows the OAuth 2.0 dynamic registration standards (RFC 7591 and 7592): your application's details as JSON, then read, changed or deleted at the address it returns. Runs on this computer, for practice.",
+		RegisterPath: "/register", TokenPath: "/token",
+		AuthMethods: []string{"tls_client_auth", "private_key_jwt", "client_secret_basic"}, DefaultAuth: "tls_client_auth",
+		Algs: []string{"PS256", "ES256"}, Scopes: []string{"openid", "accounts", "payments"},
+		GrantTypes:    []string{"authorization_code", "refresh_token", "client_credentials"},
+		ResponseTypes: []string{"code"},
+	},
 }
 
 func (s *Server) issuer(b *bank) string      { return s.base + "/" + b.ID }
@@ -122,6 +135,12 @@ func (s *Server) Handler() http.Handler {
 			})
 		case profile.DialectAlTareq:
 			mux.HandleFunc("/"+b.ID+b.RegisterPath, func(w http.ResponseWriter, r *http.Request) { s.altareqRegister(w, r, b) })
+		case profile.DialectOAuth:
+			mux.HandleFunc("/"+b.ID+b.RegisterPath, func(w http.ResponseWriter, r *http.Request) { s.oauthRegister(w, r, b) })
+			mux.HandleFunc("/"+b.ID+"/clients/{handle}", func(w http.ResponseWriter, r *http.Request) { s.oauthManage(w, r, b) })
+			// RFC 8414 section 3: the well-known part goes between the
+			// host and the issuer's path.
+			mux.HandleFunc("GET /.well-known/oauth-authorization-server/"+b.ID, func(w http.ResponseWriter, r *http.Request) { s.discovery(w, r, b) })
 		}
 	}
 	return mux
@@ -150,6 +169,12 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request, b *bank) {
 		doc["scopes_supported"] = append(slices.Clone(b.Scopes), "manageRegistration")
 	case profile.DialectAlTareq:
 		doc["token_endpoint_auth_methods_supported"] = []string{"tls_client_auth", "private_key_jwt"}
+	case profile.DialectOAuth:
+		doc["token_endpoint_auth_methods_supported"] = b.AuthMethods
+		doc["token_endpoint_auth_signing_alg_values_supported"] = b.Algs
+		doc["scopes_supported"] = b.Scopes
+		doc["grant_types_supported"] = b.GrantTypes
+		doc["response_types_supported"] = b.ResponseTypes
 	}
 	writeJSON(w, http.StatusOK, doc)
 	s.log(r, http.StatusOK, "", "")
@@ -199,6 +224,15 @@ func (s *Server) Profiles() []*profile.Profile {
 			p.ContentType, p.SuccessStatus, p.ErrorStyle = "application/json", []int{200, 201, 204}, "altareq"
 			p.DiscoveryURL, p.TokenEndpoint = s.discoveryURL(b), ""
 			p.Needs = []string{profile.NeedTransport, profile.NeedClientID}
+		case profile.DialectOAuth:
+			p.ContentType, p.SuccessStatus, p.ErrorStyle = "application/json", []int{201}, "rfc7591"
+			p.AuthMethods, p.DefaultAuthMethod, p.Scopes = b.AuthMethods, b.DefaultAuth, b.Scopes
+			p.GrantTypes = []string{"authorization_code", "refresh_token"}
+			p.DiscoveryURL, p.TokenEndpoint = s.discoveryURL(b), ""
+			// The statement is sent, so that the server checks the
+			// redirect addresses against it.
+			p.Needs, p.UpdateMethod = []string{profile.NeedTransport, profile.NeedSSA}, "PUT"
+			p.InitialAccessToken = profile.TokenOptional
 		}
 		out = append(out, p)
 	}

@@ -25,8 +25,8 @@ func TestEngineRegistersWithEverySandboxProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	profiles := f.srv.Profiles()
-	if len(profiles) != 4 {
-		t.Fatalf("%d sandbox profiles, want 4", len(profiles))
+	if len(profiles) != 5 {
+		t.Fatalf("%d sandbox profiles, want 5", len(profiles))
 	}
 	eng := &engine.Engine{}
 	ctx := context.Background()
@@ -53,10 +53,14 @@ func TestEngineRegistersWithEverySandboxProfile(t *testing.T) {
 				return
 			}
 			params.Operation, params.ClientID = registration.Update, res.ClientID
-			if p.ID == "sandbox-uk-v31" {
+			switch p.ID {
+			case "sandbox-uk-v31":
 				// A client_secret_basic client: changed with the RFC 7592
 				// registration access token the bank returned.
 				params.AccessToken = res.RegistrationAccessToken
+			case "sandbox-oauth":
+				// RFC 7592: only at the address and with the token given.
+				params.AccessToken, params.ManagementURI = res.RegistrationAccessToken, res.RegistrationClientURI
 			}
 			params.RedirectURIs = []string{"https://demo-tpp.example/callback/mobile"}
 			_, changed, err := eng.Register(ctx, params)

@@ -65,6 +65,8 @@ type Server struct {
 	tokens map[string]*accessToken
 	jtis   map[string]time.Time
 	demo   *Member
+	// initialToken is the RFC 7591 server's initial access token.
+	initialToken string
 
 	base     string
 	http     *http.Server
@@ -74,7 +76,7 @@ type Server struct {
 
 // New loads the sandbox from opts.Dir, or makes a fresh one.
 func New(opts Options) (*Server, error) {
-	s := &Server{opts: opts, tokens: map[string]*accessToken{}, jtis: map[string]time.Time{}}
+	s := &Server{opts: opts, tokens: map[string]*accessToken{}, jtis: map[string]time.Time{}, initialToken: newSecret()}
 	var err error
 	if s.ca, err = loadOrCreateAuthority(opts.Dir, s.now()); err != nil {
 		return nil, err
@@ -124,6 +126,11 @@ func (s *Server) CA() *pki.Authority { return s.ca }
 
 // CAPEM is the CA certificate, PEM, for clients to trust.
 func (s *Server) CAPEM() []byte { return pki.EncodeCertificates([]*x509.Certificate{s.ca.Cert}) }
+
+// InitialAccessToken is what the demo OAuth server accepts as an initial
+// access token (RFC 7591 section 3); it registers without one too. It is
+// made afresh for each run.
+func (s *Server) InitialAccessToken() string { return s.initialToken }
 
 // URL is the sandbox's base address, "https://127.0.0.1:port", once started.
 func (s *Server) URL() string { return s.base }

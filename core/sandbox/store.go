@@ -56,8 +56,11 @@ type Software struct {
 
 // Client is a registration a sandbox bank accepted.
 type Client struct {
-	Bank       string `json:"bank"`
-	ClientID   string `json:"client_id"`
+	Bank     string `json:"bank"`
+	ClientID string `json:"client_id"`
+	// Handle names the client in its registration_client_uri (RFC 7591
+	// server); it is not the client id.
+	Handle     string `json:"handle,omitempty"`
 	SoftwareID string `json:"software_id,omitempty"`
 	// OrgIdentifier is the organizationIdentifier of the certificate that
 	// registered the client (STET: the owner of the registration).

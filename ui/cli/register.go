@@ -35,7 +35,7 @@ func registerCmd(ctx context.Context, args []string, env Env, op registration.Op
 	fs.StringVar(&req.CAFile, "ca-file", "", "extra CA certificate to trust for this bank only (a sandbox's own CA)")
 	fs.Var(&redirects, "redirect-uri", "redirect URI to register (repeat for several; default: those in the software statement)")
 	fs.Var(&sets, "set", "set a claim or body field: name=text or name:=json; dotted names reach into objects (contact.email=...)")
-	fs.StringVar(&req.AccessToken, "token", "", "Bearer access token to use instead of fetching one")
+	fs.StringVar(&req.AccessToken, "token", "", "Bearer token to send: a registration token to use instead of fetching one, or an OAuth server's initial access token (RFC 7591)")
 	fs.StringVar(&req.SigningCertURL, "signing-cert-url", "", "where the bank can fetch your QSEAL certificate (profiles whose signature keyId is a URL)")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the exact request and send nothing")
 	fs.BoolVar(&asJSON, "json", false, "print as JSON")

@@ -112,6 +112,7 @@ func printSandbox(w io.Writer, srv *sandbox.Server, demo *sandbox.Demo, f sandbo
 	for _, p := range srv.Profiles() {
 		fmt.Fprintf(w, "   tppwizard %s\n", shellJoin([]string{"register", "--profile", p.ID, "--identity", sandbox.DemoIdentityName}))
 	}
+	fmt.Fprintf(w, "   (the OAuth server registers without an initial access token too; to try one, add --token %s, valid while this sandbox runs)\n", srv.InitialAccessToken())
 	fmt.Fprintln(w, "\nWhen the statement is older than 30 minutes, get a fresh one:")
 	fmt.Fprintf(w, "   tppwizard %s\n\n", shellJoin([]string{"sandbox", "ssa", "--identity", sandbox.DemoIdentityName}))
 	fmt.Fprintln(w, "Requests:")

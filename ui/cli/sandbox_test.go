@@ -116,7 +116,7 @@ func TestNewcomerRegistersWithEverySandboxBank(t *testing.T) {
 			commands = append(commands, shellWords(t, strings.TrimPrefix(line, "   tppwizard ")))
 		}
 	}
-	if len(commands) != 6 || commands[0][1] != "import" || commands[5][0] != "sandbox" {
+	if len(commands) != 7 || commands[0][1] != "import" || commands[6][0] != "sandbox" {
 		t.Fatalf("printed commands: %q\n%s", commands, printed)
 	}
 	for _, args := range commands {

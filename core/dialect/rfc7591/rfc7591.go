@@ -85,9 +85,8 @@ func Metadata(in *registration.Input) (map[string]any, check.List) {
 	var allowed []string
 	redirects := in.RedirectURIs
 	if st != nil {
-		allowed = st.Claims.SoftwareRedirectURI
 		if len(redirects) == 0 {
-			redirects = allowed
+			redirects = st.Claims.SoftwareRedirectURI
 		}
 		if st.Claims.SoftwareID != "" {
 			meta["software_id"] = st.Claims.SoftwareID
@@ -97,8 +96,10 @@ func Metadata(in *registration.Input) (map[string]any, check.List) {
 		}
 		// A statement goes only to a server that asks for one: others may
 		// refuse what they cannot verify (RFC 7591 section 3.1.1).
+		// The server then holds the redirect addresses to the statement's.
 		if slices.Contains(p.Needs, profile.NeedSSA) {
 			meta["software_statement"] = st.Raw
+			allowed = st.Claims.SoftwareRedirectURI
 		}
 	}
 	if len(redirects) > 0 {

@@ -111,6 +111,15 @@ func TestStatementIsSentOnlyWhenTheServerAsksForOne(t *testing.T) {
 			if has != tt.statement || (has && m["software_statement"] != k.Identity.SSA) {
 				t.Fatalf("software_statement present=%v: %v", has, m["software_statement"])
 			}
+			// Only a statement sent binds the redirect addresses.
+			in.RedirectURIs = []string{"https://elsewhere.example.com/cb"}
+			again, err := rfc7591.Dialect{}.Build(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := hasError(again.Findings, "redirect_uris"); got != tt.statement {
+				t.Errorf("redirect outside the statement refused=%v: %v", got, again.Findings)
+			}
 			// The statement's values pre-fill the metadata either way.
 			if m["software_id"] != testkit.SoftwareID || m["client_name"] != "Exemple Pay" ||
 				!reflect.DeepEqual(registration.StringList(m["redirect_uris"]), []string{testkit.RedirectURI, testkit.RedirectURI2}) {
@@ -265,7 +274,8 @@ func TestChecksBeforeSending(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in := input(oauthProfile(nil), testkit.Get(t).Parsed(t))
+			// The statement is sent, so its redirect addresses bind.
+			in := input(oauthProfile(func(p *profile.Profile) { p.Needs = []string{profile.NeedTransport, profile.NeedSSA} }), testkit.Get(t).Parsed(t))
 			in.RedirectURIs, in.Fields = tt.redirects, tt.fields
 			req, err := rfc7591.Dialect{}.Build(in)
 			if err != nil {
