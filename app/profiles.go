@@ -72,6 +72,20 @@ type DiscoveredBank struct {
 	// CAFile is a CA certificate to trust for this bank only (a sandbox
 	// with its own authority); optional.
 	CAFile string
+	// Statement and InitialToken describe an OAuth server: whether it asks
+	// for the software statement, and for an initial access token (one of
+	// InitialTokenChoices).
+	Statement    bool
+	InitialToken string
+}
+
+// InitialTokenChoices are the answers to "does the server ask for an
+// initial access token", as a person reads them, with the profile value
+// each means.
+var InitialTokenChoices = []struct{ Label, Value string }{
+	{"No", ""},
+	{"Yes, it may be given", profile.TokenOptional},
+	{"Yes, it is required", profile.TokenRequired},
 }
 
 // BankKinds are the kinds of bank that can be added from a discovery
@@ -81,10 +95,11 @@ var BankKinds = []struct{ Label, Dialect, ContentType string }{
 	{"UK Open Banking, OBIE standard (application/jose)", profile.DialectUK, "application/jose"},
 	{"UK Open Banking, signed request as application/jwt", profile.DialectUK, "application/jwt"},
 	{"UAE Open Finance (Al Tareq)", profile.DialectAlTareq, ""},
+	{"Other OAuth 2.0 server (RFC 7591 dynamic registration)", profile.DialectOAuth, "application/json"},
 }
 
-// AddBankFromDiscovery reads a bank's discovery document and installs a
-// profile made from it, so that the bank is offered now and in every later
+// AddBankFromDiscovery reads a bank's discovery document (from its address,
+// or found from the issuer's address) and installs a profile made from it, so that the bank is offered now and in every later
 // run. The document is fetched without a client certificate, trusting the
 // system's authorities, the CA file given, and the demo bank's own CA when
 // the address is the running demo bank's.
@@ -117,12 +132,20 @@ func (a *App) AddBankFromDiscovery(ctx context.Context, d DiscoveredBank) (*prof
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := discovery.Fetch(ctx, client, d.DiscoveryURL)
+	address := strings.TrimSpace(d.DiscoveryURL)
+	cfg, found, err := discovery.FetchAny(ctx, client, address)
 	if err != nil {
 		return nil, err
 	}
-	p, err := discovery.NewProfile(cfg, discovery.ProfileOptions{DiscoveryURL: d.DiscoveryURL, Name: d.Name, Country: d.Country,
-		Dialect: dialect, ContentType: contentType, Environment: d.Environment, ExtraCAPEM: extraPEM})
+	token := ""
+	for _, c := range InitialTokenChoices {
+		if c.Label == d.InitialToken || c.Value == d.InitialToken {
+			token = c.Value
+		}
+	}
+	p, err := discovery.NewProfile(cfg, discovery.ProfileOptions{DiscoveryURL: found, Name: d.Name, Country: d.Country,
+		Dialect: dialect, ContentType: contentType, Environment: d.Environment, ExtraCAPEM: extraPEM,
+		Statement: d.Statement, InitialToken: token})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/sandbox"
 )
 
@@ -49,6 +50,41 @@ func TestBankAddedFromDiscoveryRegisters(t *testing.T) {
 	}
 }
 
+// TestOAuthServerAddedFromItsIssuer adds the demo OAuth server from its
+// issuer address alone (its RFC 8414 metadata is found from it), as a
+// server that requires an initial access token, and registers with it.
+func TestOAuthServerAddedFromItsIssuer(t *testing.T) {
+	a := demoApp(t)
+	srv, err := a.StartSandbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := a.AddBankFromDiscovery(context.Background(), app.DiscoveredBank{DiscoveryURL: srv.URL() + "/oauth", Name: "Some AS",
+		Kind: app.BankKinds[3].Label, Environment: "sandbox", Statement: true, InitialToken: app.InitialTokenChoices[2].Label})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.DiscoveryURL != srv.URL()+"/.well-known/oauth-authorization-server/oauth" || p.InitialAccessToken != "required" {
+		t.Fatalf("profile %s %q", p.DiscoveryURL, p.InitialAccessToken)
+	}
+	req := app.RegisterRequest{ProfileID: p.ID, IdentityName: sandbox.DemoIdentityName}
+	out, err := a.Register(context.Background(), req)
+	if err == nil || !strings.Contains(err.Error(), "initial access token") || out.Record.Status != records.NotSent {
+		t.Fatalf("without the token: %v (%v)", err, out)
+	}
+	req.AccessToken = srv.InitialAccessToken()
+	out, err = a.Register(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Result.Status != 201 || out.Result.RegistrationClientURI == "" {
+		t.Fatalf("%+v", out.Result.Redacted())
+	}
+	if strings.Contains(out.Record.Request.Header["Authorization"], req.AccessToken) {
+		t.Fatal("the initial access token is in the record")
+	}
+}
+
 func TestBankFromDiscoveryExplainsWhatIsWrong(t *testing.T) {
 	a := demoApp(t)
 	srv, err := a.StartSandbox()
@@ -59,6 +95,7 @@ func TestBankFromDiscoveryExplainsWhatIsWrong(t *testing.T) {
 		{"no kind chosen", srv.URL() + "/obie/.well-known/openid-configuration", "", "choose what kind of bank"},
 		{"not a discovery document", srv.URL() + "/nothing/.well-known/openid-configuration", app.BankKinds[0].Label, "answered HTTP 404"},
 		{"http address", "http://127.0.0.1:1/.well-known/openid-configuration", app.BankKinds[0].Label, "not an https address"},
+		{"issuer with no metadata", srv.URL() + "/nothing", app.BankKinds[3].Label, "no metadata found for the issuer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -233,14 +233,27 @@ func (a *App) ExportReport(id, dir string) (ReportFiles, error) {
 // ReportsDir is where reports opened from the GUI are written.
 func (a *App) ReportsDir() string { return filepath.Join(a.ConfigDir, "reports") }
 
-// Manage reads or deletes the registration a record created, with the
-// token the bank expects: the registration access token it returned, when
-// it did (kept in the keyring under the record), else a client_credentials
-// token fetched for the client. The action is itself recorded.
+// Manage reads or deletes the registration a record is about, with the
+// token the bank expects: the latest registration access token it returned
+// for the client (kept in the keyring under that record), else a
+// client_credentials token fetched for the client. The action is itself
+// recorded.
 func (a *App) Manage(ctx context.Context, recordID string, op registration.Operation) (*Outcome, error) {
 	if !op.Manages() {
 		return nil, fmt.Errorf("%s is not reading or deleting a registration", op)
 	}
+	rec, err := a.registrationRecord(recordID)
+	if err != nil {
+		return nil, err
+	}
+	req := RegisterRequest{ProfileID: rec.ProfileID, IdentityName: rec.Identity, Operation: op, ClientID: rec.ClientID}
+	req.AccessToken, req.ManagementURI = a.access(rec)
+	return a.Register(ctx, req)
+}
+
+// registrationRecord is a record that names a client: the registration to
+// read, change or delete.
+func (a *App) registrationRecord(recordID string) (*records.Record, error) {
 	rec, err := a.Journal().Get(recordID)
 	if err != nil {
 		return nil, err
@@ -248,35 +261,39 @@ func (a *App) Manage(ctx context.Context, recordID string, op registration.Opera
 	if rec.ClientID == "" {
 		return nil, fmt.Errorf("record %s names no client (its outcome: %s); choose the record of a successful registration", rec.ID, rec.Status.Describe())
 	}
-	req := RegisterRequest{ProfileID: rec.ProfileID, IdentityName: rec.Identity, Operation: op, ClientID: rec.ClientID,
-		ManagementURI: rec.RegistrationClientURI}
-	if origin := a.origin(rec); origin != nil {
-		if token, err := a.Secret(origin, "registration_access_token"); err == nil {
-			req.AccessToken = token
-		}
-		if req.ManagementURI == "" {
-			req.ManagementURI = origin.RegistrationClientURI
-		}
-	}
-	return a.Register(ctx, req)
+	return rec, nil
 }
 
-// origin is the record of the registration a record is about: itself when
-// it created the client, else the latest successful creation of that
-// client at that bank.
-func (a *App) origin(rec *records.Record) *records.Record {
-	if rec.Operation == string(registration.Create) {
-		return rec
-	}
+// history is every successful attempt about the record's client at its
+// bank, newest first.
+func (a *App) history(rec *records.Record) []records.Record {
 	all, err := a.Records()
 	if err != nil {
-		return nil
+		return []records.Record{*rec}
 	}
-	for i := range all {
-		r := &all[i]
-		if r.Operation == string(registration.Create) && r.Status == records.Succeeded && r.ProfileID == rec.ProfileID && r.ClientID == rec.ClientID {
-			return r
+	var out []records.Record
+	for _, r := range all {
+		if r.Status == records.Succeeded && r.ProfileID == rec.ProfileID && r.ClientID == rec.ClientID {
+			out = append(out, r)
 		}
 	}
-	return nil
+	return out
+}
+
+// access is how the bank lets the client's registration be managed: the
+// newest registration access token it returned (an RFC 7592 server may
+// replace it on each change) and the newest registration_client_uri.
+// Either may be empty.
+func (a *App) access(rec *records.Record) (token, uri string) {
+	for _, r := range a.history(rec) {
+		if token == "" {
+			if t, err := a.Secret(&r, "registration_access_token"); err == nil {
+				token = t
+			}
+		}
+		if uri == "" {
+			uri = r.RegistrationClientURI
+		}
+	}
+	return token, uri
 }

@@ -15,8 +15,8 @@ type ProfileOptions struct {
 	DiscoveryURL string
 	Name         string
 	Country      string
-	// Dialect is profile.DialectUK or profile.DialectAlTareq; STET banks
-	// publish no discovery document.
+	// Dialect is profile.DialectUK, profile.DialectAlTareq or
+	// profile.DialectOAuth; STET banks publish no discovery document.
 	Dialect string
 	// ContentType of a UK registration: application/jose (the OBIE
 	// standard, the default) or application/jwt (seed 000's banks).
@@ -24,6 +24,12 @@ type ProfileOptions struct {
 	Environment string
 	// ExtraCAPEM is trusted for this bank only (a sandbox's own CA).
 	ExtraCAPEM string
+	// Statement: an OAuth server (profile.DialectOAuth) asks for the
+	// software statement.
+	Statement bool
+	// InitialToken: whether an OAuth server asks for an initial access
+	// token ("", profile.TokenOptional or profile.TokenRequired).
+	InitialToken string
 }
 
 // ukScopes are the scopes a UK registration may ask for.
@@ -87,6 +93,8 @@ func NewProfile(cfg *Config, o ProfileOptions) (*profile.Profile, error) {
 		p.SuccessStatus = []int{200, 201, 204}
 		p.ErrorStyle = "altareq"
 		p.Needs = []string{profile.NeedTransport, profile.NeedClientID}
+	case profile.DialectOAuth:
+		oauthProfile(p, cfg, o)
 	case profile.DialectSTET:
 		return nil, fmt.Errorf("STET banks publish no discovery document; add a STET bank from a profile file")
 	default:
@@ -96,6 +104,52 @@ func NewProfile(cfg *Config, o ProfileOptions) (*profile.Profile, error) {
 		return nil, fmt.Errorf("the bank's discovery document does not make a usable profile: %w", err)
 	}
 	return p, nil
+}
+
+// oauthProfile fills in a plain OAuth 2.0 server (RFC 7591) from its
+// metadata (RFC 8414 section 2).
+func oauthProfile(p *profile.Profile, cfg *Config, o ProfileOptions) {
+	p.Ecosystem = "OAuth 2.0 (RFC 7591)"
+	p.ContentType = "application/json"
+	p.SuccessStatus = []int{201}
+	p.ErrorStyle = "rfc7591"
+	p.UpdateMethod = "PUT"
+	p.InitialAccessToken = o.InitialToken
+	p.Needs = []string{profile.NeedTransport}
+	if o.Statement {
+		p.Needs = append(p.Needs, profile.NeedSSA)
+	}
+	for _, m := range cfg.TokenEndpointAuthMethodsSupported {
+		if slices.Contains(profile.OAuthAuthMethods, m) {
+			p.AuthMethods = append(p.AuthMethods, m)
+		}
+	}
+	// RFC 8414: absent means client_secret_basic only.
+	if len(cfg.TokenEndpointAuthMethodsSupported) == 0 {
+		p.AuthMethods = []string{"client_secret_basic"}
+	}
+	p.DefaultAuthMethod = firstOf(p.AuthMethods, []string{"tls_client_auth", "private_key_jwt", "self_signed_tls_client_auth", "client_secret_basic", "client_secret_post"}, "")
+	if slices.Contains(p.AuthMethods, "private_key_jwt") {
+		p.SigningAlg = firstOf(cfg.TokenEndpointAuthSigningAlgs, []string{"PS256", "ES256", "RS256"}, "")
+		if !slices.Contains([]string{"PS256", "ES256", "RS256"}, p.SigningAlg) {
+			p.SigningAlg = ""
+		}
+	}
+	p.Scopes = cfg.ScopesSupported
+	// RFC 8414: absent grant_types_supported means authorization_code and
+	// implicit; implicit is never asked for.
+	offered := cfg.GrantTypesSupported
+	if len(offered) == 0 {
+		offered = []string{"authorization_code"}
+	}
+	for _, g := range []string{"authorization_code", "refresh_token"} {
+		if slices.Contains(offered, g) {
+			p.GrantTypes = append(p.GrantTypes, g)
+		}
+	}
+	if !slices.Contains(p.GrantTypes, "authorization_code") {
+		p.GrantTypes = []string{"client_credentials"}
+	}
 }
 
 // firstOf returns the first of preferred that offered holds, else the
@@ -116,7 +170,8 @@ func firstOf(offered, preferred []string, fallback string) string {
 // https://auth.bank.example/obie/.well-known/openid-configuration becomes
 // "discovered-auth.bank.example-obie".
 func profileID(u *url.URL) string {
-	path := strings.TrimSuffix(u.EscapedPath(), "/.well-known/openid-configuration")
+	path := strings.TrimSuffix(u.EscapedPath(), OpenIDConfiguration)
+	path = strings.TrimPrefix(path, OAuthServerMetadata)
 	raw := strings.ToLower(u.Host + "-" + strings.Trim(path, "/"))
 	var b strings.Builder
 	dash := false

@@ -58,6 +58,29 @@ func TestNewProfileFromADiscoveryDocument(t *testing.T) {
 					t.Errorf("needs %v, success %v", p.Needs, p.SuccessStatus)
 				}
 			}, ""},
+		{"OAuth server, statement and initial token", ProfileOptions{DiscoveryURL: "https://auth.bank.example/.well-known/oauth-authorization-server/obie", Dialect: profile.DialectOAuth,
+			Statement: true, InitialToken: profile.TokenRequired},
+			func(t *testing.T, p *profile.Profile) {
+				if p.ID != "discovered-auth.bank.example-obie" || p.ContentType != "application/json" || !p.Accepts(201) || p.UpdateMethod != "PUT" {
+					t.Errorf("%s %s %v %s", p.ID, p.ContentType, p.SuccessStatus, p.UpdateMethod)
+				}
+				if !slices.Equal(p.Needs, []string{profile.NeedTransport, profile.NeedSSA}) || p.InitialAccessToken != profile.TokenRequired {
+					t.Errorf("needs %v, token %q", p.Needs, p.InitialAccessToken)
+				}
+				if !slices.Equal(p.AuthMethods, []string{"client_secret_basic", "private_key_jwt", "tls_client_auth"}) || p.DefaultAuthMethod != "tls_client_auth" {
+					t.Errorf("auth: %v default %s", p.AuthMethods, p.DefaultAuthMethod)
+				}
+				// No grant_types_supported: RFC 8414's default, authorization_code.
+				if !slices.Equal(p.GrantTypes, []string{"authorization_code"}) || !slices.Contains(p.Scopes, "offline_access") {
+					t.Errorf("grants %v scopes %v", p.GrantTypes, p.Scopes)
+				}
+			}, ""},
+		{"OAuth server, nothing asked", ProfileOptions{DiscoveryURL: where, Dialect: profile.DialectOAuth},
+			func(t *testing.T, p *profile.Profile) {
+				if !slices.Equal(p.Needs, []string{profile.NeedTransport}) || p.InitialAccessToken != "" {
+					t.Errorf("needs %v token %q", p.Needs, p.InitialAccessToken)
+				}
+			}, ""},
 		{"STET has no discovery", ProfileOptions{DiscoveryURL: where, Dialect: profile.DialectSTET}, nil, "STET banks publish no discovery document"},
 		{"http address", ProfileOptions{DiscoveryURL: "http://auth.bank.example/.well-known/openid-configuration", Dialect: profile.DialectUK}, nil, "not an https address"},
 		{"unknown kind", ProfileOptions{DiscoveryURL: where, Dialect: "fapi2"}, nil, "unknown kind"},

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/profile"
 )
 
 // addBankForm asks for a bank's discovery address and what kind of bank it
@@ -17,14 +18,17 @@ import (
 type addBankForm struct {
 	url, name, country *widget.Entry
 	kind, environment  *widget.Select
-	ca                 *fileField
-	dialog             *dialog.FormDialog
+	// statement and token are asked of OAuth servers only.
+	statement *widget.Check
+	token     *widget.Select
+	ca        *fileField
+	dialog    *dialog.FormDialog
 }
 
 func showAddFromDiscovery(s *wizardScreen) *addBankForm {
 	win := s.u.win
 	f := &addBankForm{url: widget.NewEntry(), name: widget.NewEntry(), country: widget.NewEntry(), ca: newFileField(win, "only for a sandbox with its own authority")}
-	f.url.SetPlaceHolder("https://auth.bank.example/.well-known/openid-configuration")
+	f.url.SetPlaceHolder("https://auth.bank.example/.well-known/openid-configuration or https://auth.bank.example")
 	f.url.Validator = func(text string) error {
 		u, err := url.Parse(text)
 		if err != nil || u.Scheme != "https" || u.Host == "" {
@@ -38,16 +42,25 @@ func showAddFromDiscovery(s *wizardScreen) *addBankForm {
 	for i, k := range app.BankKinds {
 		kinds[i] = k.Label
 	}
-	f.kind = widget.NewSelect(kinds, nil)
+	f.statement = widget.NewCheck("It asks for our software statement", nil)
+	tokens := make([]string, len(app.InitialTokenChoices))
+	for i, c := range app.InitialTokenChoices {
+		tokens[i] = c.Label
+	}
+	f.token = widget.NewSelect(tokens, nil)
+	f.token.SetSelectedIndex(0)
+	f.kind = widget.NewSelect(kinds, func(string) { f.kindChanged() })
 	f.kind.SetSelectedIndex(0)
 	f.environment = widget.NewSelect([]string{"sandbox", "live"}, nil)
 	f.environment.SetSelected("sandbox")
 	items := []*widget.FormItem{
-		{Text: "Discovery address", Widget: f.url, HintText: "The bank's .well-known/openid-configuration address"},
+		{Text: "Discovery address", Widget: f.url, HintText: "The bank's .well-known address, or an OAuth server's issuer address"},
 		{Text: "Bank name", Widget: f.name},
 		{Text: "Country", Widget: f.country},
 		{Text: "Kind of bank", Widget: f.kind, HintText: "Which registration rules the bank follows"},
 		{Text: "Environment", Widget: f.environment, HintText: "Sandbox for testing; live registers for real"},
+		{Text: "Software statement", Widget: f.statement, HintText: "Other OAuth 2.0 servers only"},
+		{Text: "Initial access token", Widget: f.token, HintText: "Other OAuth 2.0 servers only: a token its operator gives you"},
 		{Text: "Extra CA certificate", Widget: f.ca.row},
 	}
 	f.dialog = dialog.NewForm("Add a bank from its discovery address", "Add", "Cancel", items, func(ok bool) {
@@ -55,14 +68,37 @@ func showAddFromDiscovery(s *wizardScreen) *addBankForm {
 			f.submit(s)
 		}
 	}, win)
-	f.dialog.Resize(fyne.NewSize(640, 460))
+	f.dialog.Resize(fyne.NewSize(640, 540))
 	f.dialog.Show()
 	return f
+}
+
+// kindChanged offers the OAuth server's questions only for that kind.
+func (f *addBankForm) kindChanged() {
+	if f.statement == nil {
+		return
+	}
+	oauth := false
+	for _, k := range app.BankKinds {
+		if k.Label == f.kind.Selected {
+			oauth = k.Dialect == profile.DialectOAuth
+		}
+	}
+	for _, w := range []fyne.Disableable{f.statement, f.token} {
+		if oauth {
+			w.Enable()
+		} else {
+			w.Disable()
+		}
+	}
 }
 
 func (f *addBankForm) submit(s *wizardScreen) {
 	req := app.DiscoveredBank{DiscoveryURL: f.url.Text, Name: f.name.Text, Country: f.country.Text,
 		Kind: f.kind.Selected, Environment: f.environment.Selected, CAFile: f.ca.entry.Text}
+	if !f.statement.Disabled() {
+		req.Statement, req.InitialToken = f.statement.Checked, f.token.Selected
+	}
 	b := s.bank
 	b.status.SetText("Reading the bank's discovery document…")
 	s.u.background(func() func() {
