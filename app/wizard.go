@@ -48,10 +48,28 @@ type Wizard struct {
 	// preview is the request built offline from the current choices.
 	preview    *engine.Plan
 	previewErr error
+	// initialToken is the OAuth server's initial access token, typed in
+	// the Details step; it is sent, never recorded.
+	initialToken string
+	// change is set when the wizard changes an existing registration; its
+	// first step is then Details.
+	change *Change
+	first  Step
 	// Outcome and Err are the result of the last send.
 	Outcome *Outcome
 	Err     error
 }
+
+// InitialTokenField is the Details field of an OAuth server's initial
+// access token.
+const InitialTokenField = "initial_access_token"
+
+// Change is the registration being changed, or nil for a new registration.
+func (w *Wizard) Change() *Change { return w.change }
+
+// First is the wizard's first step: Bank, or Details when changing a
+// registration (its bank and identity are fixed).
+func (w *Wizard) First() Step { return w.first }
 
 // NewWizard starts a registration at the Bank step.
 func (a *App) NewWizard() *Wizard { return &Wizard{a: a, values: map[string]string{}} }
@@ -76,7 +94,7 @@ func (w *Wizard) ChooseProfile(id string) error {
 		return err
 	}
 	if w.profile == nil || w.profile.ID != p.ID {
-		w.values = map[string]string{}
+		w.values, w.initialToken = map[string]string{}, ""
 	}
 	w.profile = p
 	w.refresh()
@@ -152,7 +170,7 @@ func (w *Wizard) Next() error {
 
 // Back returns to the previous step; from Send it clears the last result.
 func (w *Wizard) Back() {
-	if w.step == StepBank {
+	if w.step == w.first {
 		return
 	}
 	if w.step == StepSend {
@@ -163,7 +181,10 @@ func (w *Wizard) Back() {
 
 // GoTo returns to an earlier step (to fix what a refusal points at).
 func (w *Wizard) GoTo(s Step) {
-	if s >= StepBank && s < w.step {
+	if s < w.first {
+		s = w.first
+	}
+	if s < w.step {
 		w.step = s
 		w.Outcome, w.Err = nil, nil
 	}
@@ -207,9 +228,19 @@ func (w *Wizard) missingCredentials() []string {
 // request is what the wizard's choices ask the app for.
 func (w *Wizard) request() RegisterRequest {
 	r := RegisterRequest{ProfileID: w.profile.ID, IdentityName: w.idName, Fields: map[string]any{}}
+	if c := w.change; c != nil {
+		r.Operation, r.ClientID, r.ManagementURI, r.AccessToken = registration.Update, c.ClientID, c.uri, c.token
+	} else if w.initialToken != "" {
+		r.AccessToken = w.initialToken
+	}
+	specs := fieldSpecs[w.profile.Dialect]
 	for name, v := range w.values {
 		if name == "redirect_uris" {
 			r.RedirectURIs = splitLines(v)
+			continue
+		}
+		if i := slices.IndexFunc(specs, func(f Field) bool { return f.Name == name }); i >= 0 && specs[i].Multi && strings.TrimSpace(v) != "" {
+			r.Fields[name] = splitLines(v)
 			continue
 		}
 		if strings.TrimSpace(v) == "" {
@@ -262,6 +293,8 @@ type Field struct {
 	Choices  []string
 	Multi    bool
 	Advanced bool
+	// Secret is typed hidden and never shown back.
+	Secret bool
 	// Problem is the inline check's verdict; empty when the value is fine.
 	Problem string
 }
@@ -294,6 +327,18 @@ var fieldSpecs = map[string][]Field{
 		{Name: "client_legal_id", Label: "Agent id", Advanced: true,
 			Help: "Only when registering an agent: AGT form, for example AGTFR-ACPR-12345001. Leave empty otherwise."},
 	},
+	profile.DialectOAuth: {
+		{Name: "redirect_uris", Label: "Redirect addresses", Multi: true,
+			Help: "Where the server sends people back after they approve: https addresses, one per line."},
+		{Name: "client_name", Label: "Application name", Help: "The name the server shows to people asked to approve access."},
+		{Name: "scope", Label: "Access asked for", Help: "Space-separated scopes; leave empty to get the server's default."},
+		{Name: "token_endpoint_auth_method", Label: "How your software signs in to the server",
+			Help: "tls_client_auth uses your transport certificate; private_key_jwt your signing key; client_secret_basic a password the server gives you."},
+		{Name: InitialTokenField, Label: "Initial access token", Secret: true,
+			Help: "Only if the server's operator gave you one: it is sent with this registration and kept nowhere."},
+		{Name: "grant_types", Label: "Grant types", Multi: true, Advanced: true,
+			Help: "One per line: authorization_code (people approve access), refresh_token, client_credentials (your software alone)."},
+	},
 }
 
 // Fields are the Details fields of the chosen bank, pre-filled from the
@@ -311,10 +356,18 @@ func (w *Wizard) Fields() []Field {
 		built, findings = w.preview.Request.Fields, w.preview.Request.Findings
 	}
 	for _, f := range specs {
+		if f.Secret && (w.change != nil || w.profile.InitialAccessToken == "") {
+			continue // asked only of a server that takes one, when registering
+		}
 		if f.Name == "token_endpoint_auth_method" {
 			f.Choices = w.profile.AuthMethods
 		}
-		if v, edited := w.values[f.Name]; edited {
+		if f.Name == "scope" && w.profile.Dialect == profile.DialectOAuth && len(w.profile.Scopes) > 0 {
+			f.Help += " This server offers: " + strings.Join(w.profile.Scopes, " ") + "."
+		}
+		if f.Secret {
+			f.Value = w.initialToken
+		} else if v, edited := w.values[f.Name]; edited {
 			f.Value = v
 		} else {
 			f.Value = fieldText(lookup(built, f.Name))
@@ -345,7 +398,9 @@ func (w *Wizard) SetField(name, value string) {
 	if i < 0 {
 		return
 	}
-	if specs[i].Advanced && strings.TrimSpace(value) == "" {
+	if specs[i].Secret {
+		w.initialToken = strings.TrimSpace(value)
+	} else if specs[i].Advanced && strings.TrimSpace(value) == "" {
 		// An emptied advanced field goes back to what the bank profile,
 		// statement and certificates give.
 		delete(w.values, name)

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -302,4 +303,45 @@ func (d *Demo) ImportArgs(name string, f DemoFiles) []string {
 		"--transport-cert", f.TransportCert, "--transport-key", f.TransportKey,
 		"--signing-cert", f.SigningCert, "--signing-key", f.SigningKey, "--signing-kid", d.SigningKID,
 		"--ssa", f.Statement, "--client-id", d.Software.ID}
+}
+
+// RenewTransport issues a member a new transport certificate with the same
+// subject and roles, with a new key, and publishes it beside the old one
+// in the directory, as a trust framework does while a certificate is
+// being replaced. It returns the member with the new certificate.
+func (s *Server) RenewTransport(m *Member) (*Member, error) {
+	old := m.Transport.Leaf()
+	spec := pki.Spec{CommonName: old.Subject.CommonName, Organization: first(old.Subject.Organization), OrgUnit: first(old.Subject.OrganizationalUnit),
+		Country: first(old.Subject.Country), OrganizationIdentifier: pki.OrganizationIdentifier(old),
+		NotBefore: s.now().Add(-time.Minute), NotAfter: s.now().AddDate(1, 0, 0)}
+	if info, ok := pki.PSD2(old); ok {
+		spec.PSD2Roles, spec.NCAName, spec.NCAID = info.Roles, info.NCAName, info.NCAID
+	}
+	renewed, err := s.ca.Issue(spec)
+	if err != nil {
+		return nil, err
+	}
+	sw := s.Software(m.Software.ID)
+	if sw == nil {
+		return nil, fmt.Errorf("software %s is not in the directory", m.Software.ID)
+	}
+	jwk, err := pki.CertificateJWK(renewed.Leaf(), fmt.Sprintf("%s-tls-%s", sw.ID, renewed.Leaf().SerialNumber.Text(16)), "tls", "", nil)
+	if err != nil {
+		return nil, err
+	}
+	updated := *sw
+	updated.Keys = append(slices.Clone(sw.Keys), jwk)
+	if err := s.AddSoftware(&updated); err != nil {
+		return nil, err
+	}
+	out := *m
+	out.Transport, out.Software = renewed, &updated
+	return &out, nil
+}
+
+func first(l []string) string {
+	if len(l) == 0 {
+		return ""
+	}
+	return l[0]
 }

@@ -94,8 +94,12 @@ func (u *UI) ShowHome() {
 }
 
 // StartWizard opens a new registration, at its first step.
-func (u *UI) StartWizard() {
-	u.wizard = newWizardScreen(u, u.a.NewWizard())
+func (u *UI) StartWizard() { u.openWizard(u.a.NewWizard()) }
+
+// openWizard shows a wizard at its current step: a new registration, or
+// the change of one.
+func (u *UI) openWizard(w *app.Wizard) {
+	u.wizard = newWizardScreen(u, w)
 	u.win.SetContent(u.wizard.content)
-	u.wizard.focusStep(u.wizard.bank.focus())
+	u.wizard.show()
 }

@@ -3,6 +3,7 @@ package gui
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -11,7 +12,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tppwizard/tppwizard/app"
-	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
 )
@@ -152,9 +152,14 @@ type recordView struct {
 	status *widget.Label
 	open   *button
 	save   *button
-	// read and remove manage the registration at the bank (UK banks).
+	// read and remove manage the registration at the bank; change starts
+	// the wizard on it.
 	read   *button
 	remove *button
+	change *button
+	// renewal says when the identity's certificates were renewed since,
+	// with the guided action that tells the bank.
+	renewal *fyne.Container
 }
 
 // show opens one record.
@@ -199,7 +204,13 @@ func (p *pastList) show(r records.Record) *recordView {
 		}, p.u.win).Show()
 	})
 	actions := container.NewHBox(v.open, v.save)
-	if r.ClientID != "" && r.Status == records.Succeeded && r.Dialect == profile.DialectUK && r.Operation != string(registration.Delete) {
+	atBank := container.NewHBox()
+	manage, change := p.u.a.Actions(&r)
+	if change {
+		v.change = p.u.button("Change…", theme.DocumentCreateIcon(), func() { p.startChange(v, r) })
+		atBank.Add(v.change)
+	}
+	if manage {
 		v.read = p.u.button("Read from the bank", theme.ViewRefreshIcon(), func() { p.manage(v, r, registration.Read) })
 		v.remove = p.u.button("Delete at the bank…", theme.DeleteIcon(), func() {
 			dialog.NewConfirm("Delete this registration?",
@@ -211,14 +222,84 @@ func (p *pastList) show(r records.Record) *recordView {
 				}, p.u.win).Show()
 		})
 		v.remove.Importance = widget.DangerImportance
-		actions.Add(v.read)
-		actions.Add(v.remove)
+		atBank.Add(v.read)
+		atBank.Add(v.remove)
 	}
-	body := container.NewBorder(nil, container.NewVBox(actions, v.status), nil, nil, scroll)
+	v.renewal = container.NewVBox()
+	bottom := container.NewVBox(v.renewal, actions)
+	if len(atBank.Objects) > 0 {
+		bottom.Add(container.NewHBox(widget.NewLabel("At the bank:"), atBank))
+	}
+	if r.Status == records.Succeeded && r.ClientID != "" && (r.Operation == string(registration.Create) || r.Operation == string(registration.Update)) {
+		p.checkRenewal(v, r, change)
+	}
+	bottom.Add(v.status)
+	body := container.NewBorder(nil, bottom, nil, nil, scroll)
 	title := fmt.Sprintf("%s: %s", r.Bank, r.Status.Describe())
 	v.dialog = dialog.NewCustom(title, "Close", body, p.u.win)
 	v.dialog.Show()
 	return v
+}
+
+// startChange reads the registration (off the UI goroutine) and opens the
+// wizard on it, pre-filled from what the bank holds.
+func (p *pastList) startChange(v *recordView, r records.Record) {
+	v.status.SetText("Reading what " + r.Bank + " holds…")
+	v.change.Disable()
+	p.u.background(func() func() {
+		w, err := p.u.a.ChangeWizard(context.Background(), r.ID)
+		return func() {
+			defer p.u.done("change")
+			v.change.Enable()
+			if err != nil {
+				v.status.SetText(app.Sentence(err.Error()))
+				return
+			}
+			v.dialog.Hide()
+			p.u.openWizard(w)
+		}
+	})
+}
+
+// checkRenewal says, once the identity is read off the UI goroutine,
+// whether its certificates were renewed since the registration, and offers
+// to tell the bank: a change where the bank takes one, else registering
+// again.
+func (p *pastList) checkRenewal(v *recordView, r records.Record, change bool) {
+	p.u.background(func() func() {
+		renewed := p.u.a.RenewedSince(&r)
+		return func() {
+			defer p.u.done("renewal")
+			if len(renewed) == 0 {
+				return
+			}
+			note := widget.NewLabel(strings.Join(renewed, "\n") + "\nThe bank still knows the old one: tell it about the new certificates.")
+			note.Wrapping = fyne.TextWrapWord
+			note.Importance = widget.WarningImportance
+			var act *button
+			if change {
+				act = p.u.button("Update the registration with the new certificates…", theme.MailForwardIcon(), func() { p.startChange(v, r) })
+			} else {
+				act = p.u.button("Register again with the new certificates…", theme.MailForwardIcon(), func() {
+					p.u.background(func() func() {
+						w, err := p.u.a.AgainWizard(r.ID)
+						return func() {
+							defer p.u.done("again")
+							if err != nil {
+								v.status.SetText(app.Sentence(err.Error()))
+								return
+							}
+							v.dialog.Hide()
+							p.u.openWizard(w)
+						}
+					})
+				})
+			}
+			act.Importance = widget.HighImportance
+			v.renewal.Add(note)
+			v.renewal.Add(act)
+		}
+	})
 }
 
 // manage reads or deletes a record's registration off the UI goroutine; the

@@ -27,6 +27,13 @@ func newDetailsStep(s *wizardScreen) *detailsStep {
 func (d *detailsStep) view() fyne.CanvasObject { return d.content }
 func (d *detailsStep) focus() fyne.Focusable   { return d.first }
 func (d *detailsStep) hint() string {
+	if c := d.s.w.Change(); c != nil {
+		text := c.Source + " Change what must change: the whole registration is sent again, with the identity's certificates as they are now."
+		for _, r := range c.Renewed {
+			text += "\n" + r
+		}
+		return text
+	}
 	return "These values come from your software statement and certificates. Change them only where they are wrong; each is checked as you type."
 }
 
@@ -102,6 +109,7 @@ func (d *detailsStep) input(f app.Field) fyne.CanvasObject {
 		return e
 	}
 	e := d.s.u.entry(false)
+	e.Password = f.Secret
 	e.SetText(f.Value)
 	e.OnChanged = set
 	e.OnSubmitted = func(string) { d.s.enter() }

@@ -134,7 +134,11 @@ func (st *sendStep) finish(out *app.Outcome, err error) {
 func (st *sendStep) showSuccess(out *app.Outcome) {
 	st.sendB.Hide()
 	res := out.Result
-	st.status.SetText(fmt.Sprintf("Registered with %s (HTTP %d).", st.s.w.Profile().Name, res.Status))
+	said := "Registered with %s (HTTP %d)."
+	if st.s.w.Change() != nil {
+		said = "Changed at %s (HTTP %d)."
+	}
+	st.status.SetText(fmt.Sprintf(said, st.s.w.Profile().Name, res.Status))
 	st.clientID = widget.NewLabelWithStyle(res.ClientID, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	st.clientID.Selectable = true
 	copyID := st.s.u.button("Copy", theme.ContentCopyIcon(), func() { st.s.u.win.Clipboard().SetContent(res.ClientID) })
@@ -180,7 +184,11 @@ func (st *sendStep) showRefusal(err error) {
 	var be *registration.BankError
 	fixAt := st.s.w.FixStep()
 	if errors.As(err, &be) {
-		st.status.SetText(fmt.Sprintf("The bank refused the registration (HTTP %d).", be.Status))
+		what := "registration"
+		if st.s.w.Change() != nil {
+			what = "change"
+		}
+		st.status.SetText(fmt.Sprintf("The bank refused the %s (HTTP %d).", what, be.Status))
 		add := func(title, text string) {
 			if text == "" {
 				return

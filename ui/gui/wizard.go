@@ -90,7 +90,7 @@ func (s *wizardScreen) goNext() {
 }
 
 func (s *wizardScreen) goBack() {
-	if s.w.Step() == app.StepBank {
+	if s.w.Step() == s.w.First() {
 		s.u.ShowHome()
 		return
 	}
@@ -110,7 +110,10 @@ func (s *wizardScreen) goTo(step app.Step) {
 // show puts the current step on screen.
 func (s *wizardScreen) show() {
 	names := make([]string, 0, app.StepSend+1)
-	for st := app.StepBank; st <= app.StepSend; st++ {
+	if c := s.w.Change(); c != nil {
+		names = append(names, "Changing client "+c.ClientID+" at "+s.w.Profile().Name+":")
+	}
+	for st := s.w.First(); st <= app.StepSend; st++ {
 		n := fmt.Sprintf("%d %s", int(st)+1, st)
 		if st == s.w.Step() {
 			n = "[" + n + "]"
