@@ -55,6 +55,12 @@ type Wizard struct {
 	// first step is then Details.
 	change *Change
 	first  Step
+	// extra are fields set outside the Details step (the command line's
+	// --set), sent as given.
+	extra map[string]any
+	// redirects, when set, replace the redirect addresses (the command
+	// line's --redirect-uri).
+	redirects []string
 	// Outcome and Err are the result of the last send.
 	Outcome *Outcome
 	Err     error
@@ -66,6 +72,24 @@ const InitialTokenField = "initial_access_token"
 
 // Change is the registration being changed, or nil for a new registration.
 func (w *Wizard) Change() *Change { return w.change }
+
+// Override sets fields as the command line gives them: redirect
+// addresses, and any field by name (dotted names reach into objects; nil
+// leaves a field out). They win over the Details values.
+func (w *Wizard) Override(redirects []string, fields map[string]any) {
+	if len(redirects) > 0 {
+		w.redirects = redirects
+	}
+	if len(fields) > 0 {
+		if w.extra == nil {
+			w.extra = map[string]any{}
+		}
+		for k, v := range fields {
+			w.extra[k] = v
+		}
+	}
+	w.refresh()
+}
 
 // First is the wizard's first step: Bank, or Details when changing a
 // registration (its bank and identity are fixed).
@@ -248,6 +272,12 @@ func (w *Wizard) request() RegisterRequest {
 		} else {
 			r.Fields[name] = strings.TrimSpace(v)
 		}
+	}
+	if len(w.redirects) > 0 {
+		r.RedirectURIs = w.redirects
+	}
+	for k, v := range w.extra {
+		r.Fields[k] = v
 	}
 	return r
 }

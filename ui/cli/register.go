@@ -19,7 +19,8 @@ func registerCmd(ctx context.Context, args []string, env Env, op registration.Op
 	help := "register --profile ID --identity NAME [--endpoint URL] [--discovery URL] [--ca-file F] [--redirect-uri U]... [--set name=value]... [--token T] [--dry-run] [--json]"
 	if op == registration.Update {
 		name = "update"
-		help = "update --profile ID --identity NAME --client-id C [same options as register]"
+		help = "update --record ID [--redirect-uri U]... [--set name=value]... [--dry-run] [--json]\n" +
+			"       tppwizard update --profile ID --identity NAME --client-id C [same options as register]"
 	}
 	fs := newFlags(name, env, help)
 	var (
@@ -40,11 +41,23 @@ func registerCmd(ctx context.Context, args []string, env Env, op registration.Op
 	fs.BoolVar(&dryRun, "dry-run", false, "print the exact request and send nothing")
 	fs.BoolVar(&asJSON, "json", false, "print as JSON")
 	fs.DurationVar(&timeout, "timeout", 60*time.Second, "give up on the bank after this long")
+	var recordID string
 	if op == registration.Update {
 		fs.StringVar(&req.ClientID, "client-id", "", "client id of the registration to change")
+		fs.StringVar(&recordID, "record", "", "the record of the registration to change (see: tppwizard records); the change starts from what the bank holds")
 	}
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	fields, err := setFields(sets)
+	if err != nil {
+		return err
+	}
+	if recordID != "" {
+		if req.ProfileID != "" || req.IdentityName != "" || req.ClientID != "" {
+			return usagef("update --record takes the bank, identity and client from the record; leave out --profile, --identity and --client-id")
+		}
+		return updateFromRecord(ctx, env, recordID, redirects, fields, dryRun, asJSON, timeout)
 	}
 	if req.ProfileID == "" || req.IdentityName == "" {
 		return usagef("%s needs --profile and --identity", name)
@@ -52,17 +65,7 @@ func registerCmd(ctx context.Context, args []string, env Env, op registration.Op
 	if op == registration.Update && req.ClientID == "" {
 		return usagef("update needs --client-id")
 	}
-	req.Operation, req.RedirectURIs, req.Timeout = op, redirects, timeout
-	if len(sets) > 0 {
-		req.Fields = map[string]any{}
-		for _, s := range sets {
-			k, v, err := registration.ParseField(s)
-			if err != nil {
-				return err
-			}
-			req.Fields[k] = v
-		}
-	}
+	req.Operation, req.RedirectURIs, req.Timeout, req.Fields = op, redirects, timeout, fields
 
 	a := env.NewApp()
 	warnKeyring(a, env)
@@ -71,20 +74,79 @@ func registerCmd(ctx context.Context, args []string, env Env, op registration.Op
 		if err != nil {
 			return err
 		}
-		if asJSON {
-			if err := writeJSON(env.Stdout, planJSON(plan)); err != nil {
-				return err
-			}
-		} else {
-			printPlan(env.Stdout, plan)
-		}
-		if len(plan.Request.Findings.Errors()) > 0 {
-			return &exitError{code: ExitInput}
-		}
-		return nil
+		return showPlan(env, plan, asJSON)
 	}
-
 	out, err := a.Register(ctx, req)
+	return sent(env, out, err, asJSON)
+}
+
+// setFields reads the --set arguments.
+func setFields(sets []string) (map[string]any, error) {
+	if len(sets) == 0 {
+		return nil, nil
+	}
+	fields := map[string]any{}
+	for _, s := range sets {
+		k, v, err := registration.ParseField(s)
+		if err != nil {
+			return nil, err
+		}
+		fields[k] = v
+	}
+	return fields, nil
+}
+
+// showPlan prints a dry run; it fails when anything blocks sending.
+func showPlan(env Env, plan *engine.Plan, asJSON bool) error {
+	if asJSON {
+		if err := writeJSON(env.Stdout, planJSON(plan)); err != nil {
+			return err
+		}
+	} else {
+		printPlan(env.Stdout, plan)
+	}
+	if len(plan.Request.Findings.Errors()) > 0 {
+		return &exitError{code: ExitInput}
+	}
+	return nil
+}
+
+// updateFromRecord changes the registration a record is about, starting
+// from what the bank holds, with the command line's changes on top.
+func updateFromRecord(ctx context.Context, env Env, recordID string, redirects []string, fields map[string]any, dryRun, asJSON bool, timeout time.Duration) error {
+	a := env.NewApp()
+	warnKeyring(a, env)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	w, err := a.ChangeWizard(ctx, recordID)
+	if err != nil {
+		return err
+	}
+	c := w.Change()
+	fmt.Fprintf(env.Stderr, "Changing client %s at %s. %s\n", c.ClientID, w.Profile().Name, c.Source)
+	for _, r := range c.Renewed {
+		fmt.Fprintln(env.Stderr, r)
+	}
+	w.Override(redirects, fields)
+	if dryRun {
+		plan, err := w.Preview()
+		if err != nil {
+			return err
+		}
+		return showPlan(env, plan, asJSON)
+	}
+	for w.Step() < app.StepSend {
+		if err := w.Next(); err != nil {
+			return &registration.InputError{Problem: "nothing was sent: " + err.Error(), Fix: "see the whole request with --dry-run"}
+		}
+	}
+	out, err := w.Send(ctx)
+	return sent(env, out, err, asJSON)
+}
+
+// sent reports an attempt: the result, or the error with where it is
+// recorded.
+func sent(env Env, out *app.Outcome, err error, asJSON bool) error {
 	if err != nil {
 		if out != nil && out.Result != nil {
 			printResult(env.Stdout, out, asJSON)
@@ -145,7 +207,11 @@ func printResult(w io.Writer, out *app.Outcome, asJSON bool) {
 		_ = writeJSON(w, map[string]any{"result": red, "secrets_saved_as": out.SecretKeys, "record": out.Record.ID})
 		return
 	}
-	fmt.Fprintf(w, "Registered: HTTP %d\n", red.Status)
+	said := "Registered"
+	if out.Record.Operation == string(registration.Update) {
+		said = "Changed"
+	}
+	fmt.Fprintf(w, "%s: HTTP %d\n", said, red.Status)
 	fmt.Fprintf(w, "  client id:         %s\n", red.ClientID)
 	if red.ClientIDFromDirectory {
 		fmt.Fprintln(w, "                     (the bank returned none; this is your application id from the trust framework directory)")

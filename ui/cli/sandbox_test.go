@@ -130,27 +130,41 @@ func TestNewcomerRegistersWithEverySandboxBank(t *testing.T) {
 		secretsIn(t, out)
 	}
 
-	// The UK registration is read and deleted from its record.
+	// Each registration is read, changed and deleted from its record,
+	// where its bank allows.
 	code, out := run("records", "--json")
 	var recs []records.Record
 	if code != 0 || json.Unmarshal([]byte(out), &recs) != nil {
 		t.Fatalf("records --json: exit %d\n%s", code, out)
 	}
-	uk := ""
+	created := map[string]string{}
 	for _, r := range recs {
-		if r.ProfileID == "sandbox-uk-v31" && r.Status == records.Succeeded {
-			uk = r.ID
+		if r.Status == records.Succeeded {
+			created[r.ProfileID] = r.ID
 		}
 	}
+	uk, oauth, stet, altareq := created["sandbox-uk-v31"], created["sandbox-oauth"], created["sandbox-stet"], created["sandbox-altareq"]
 	steps := []struct {
 		args []string
 		code int
 		want string
 	}{
 		{[]string{"read", "--record", uk}, 0, `"software_id"`},
+		{[]string{"update", "--record", uk, "--redirect-uri", "https://demo-tpp.example/callback/mobile"}, 0, "Changed: HTTP 200"},
+		{[]string{"read", "--record", uk}, 0, "\"redirect_uris\": [\n    \"https://demo-tpp.example/callback/mobile\"\n  ]"},
 		{[]string{"delete", "--record", uk}, cli.ExitInput, "Add --yes to go ahead"},
 		{[]string{"delete", "--record", uk, "--yes"}, 0, "Deleted client"},
 		{[]string{"read", "--record", uk}, cli.ExitRefused, "Recorded as"},
+
+		{[]string{"update", "--record", oauth, "--set", "client_name=Demo Pay, renamed", "--dry-run"}, 0, "(dry run: nothing was sent)"},
+		{[]string{"update", "--record", oauth, "--set", "client_name=Demo Pay, renamed"}, 0, "Changed: HTTP 200"},
+		{[]string{"read", "--record", oauth}, 0, `"client_name": "Demo Pay, renamed"`},
+		{[]string{"delete", "--record", oauth, "--yes"}, 0, "Deleted client"},
+		{[]string{"read", "--record", oauth}, cli.ExitRefused, "invalid_token"},
+
+		{[]string{"update", "--record", stet, "--set", "contact.email=registrations@demo-tpp.example"}, 0, "Changed: HTTP 201"},
+		{[]string{"read", "--record", stet}, cli.ExitInput, "cannot read a registration"},
+		{[]string{"update", "--record", altareq}, cli.ExitInput, "register again"},
 	}
 	for _, st := range steps {
 		code, out := run(st.args...)
