@@ -245,3 +245,73 @@ func TestKilledMidSendLeavesAnUnknownRecord(t *testing.T) {
 		t.Fatalf("after the kill the journal holds %+v", recs)
 	}
 }
+
+// TestKilledAtAnyPointLosesNoRecord kills a child process that journals
+// attempts as fast as it can (begin, then complete) at a different moment
+// each round. After each SIGKILL the file reads without damage and holds
+// every attempt the child had begun; none is left pending.
+func TestKilledAtAnyPointLosesNoRecord(t *testing.T) {
+	if path := os.Getenv("RECORDS_TEST_LOOP"); path != "" {
+		j := Open(path, nil)
+		for i := 0; ; i++ {
+			r := &Record{Bank: fmt.Sprintf("loop-%d", i), Operation: "create"}
+			if err := j.Begin(r); err != nil {
+				os.Exit(3)
+			}
+			fmt.Println(r.ID)
+			r.Status = Succeeded
+			if err := j.Complete(r); err != nil {
+				os.Exit(4)
+			}
+		}
+	}
+	path := filepath.Join(t.TempDir(), FileName)
+	begun := map[string]bool{}
+	for round, after := range []int{1, 3, 7, 15, 31} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestKilledAtAnyPointLosesNoRecord$")
+		cmd.Env = append(os.Environ(), "RECORDS_TEST_LOOP="+path)
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		var lines []string
+		var rest string
+		buf := make([]byte, 4096)
+		for len(lines) < after {
+			n, err := out.Read(buf)
+			if err != nil {
+				t.Fatalf("round %d: child stopped: %v", round, err)
+			}
+			parts := strings.Split(rest+string(buf[:n]), "\n")
+			lines, rest = append(lines, parts[:len(parts)-1]...), parts[len(parts)-1]
+		}
+		_ = cmd.Process.Kill() // mid-write of whatever it was doing
+		_ = cmd.Wait()
+		for _, id := range lines {
+			begun[id] = true
+		}
+		recs, err := Open(path, nil).List()
+		if err != nil {
+			t.Fatalf("round %d: the journal does not read after the kill: %v", round, err)
+		}
+		have := map[string]bool{}
+		for _, r := range recs {
+			have[r.ID] = true
+			if r.Status == Pending {
+				t.Errorf("round %d: %s reads pending after its process died", round, r.ID)
+			}
+		}
+		for id := range begun {
+			if !have[id] {
+				t.Fatalf("round %d: begun attempt %s is lost (%d records)", round, id, len(recs))
+			}
+		}
+		if aside, _ := filepath.Glob(path + ".damaged*"); len(aside) > 0 {
+			t.Fatalf("round %d: the journal was damaged: %v", round, aside)
+		}
+	}
+	t.Logf("%d attempts begun over 5 kills, none lost", len(begun))
+}
