@@ -147,7 +147,7 @@ func (s *session) chooseIdentity(name string) {
 
 func TestDemoBankRegistrationForEveryDialect(t *testing.T) {
 	s := newDemoSession(t)
-	for i, id := range []string{"sandbox-uk-v31", "sandbox-stet", "sandbox-altareq", "sandbox-uk-obie"} {
+	for i, id := range []string{"sandbox-uk-v31", "sandbox-stet", "sandbox-altareq", "sandbox-uk-obie", "sandbox-oauth"} {
 		t.Run(id, func(t *testing.T) {
 			s.t = t
 			if i > 0 {

@@ -36,6 +36,7 @@ type wizardScreen struct {
 func newWizardScreen(u *UI, w *app.Wizard) *wizardScreen {
 	s := &wizardScreen{u: u, w: w}
 	s.progress = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	s.progress.Wrapping = fyne.TextWrapWord
 	s.hint = widget.NewLabel("")
 	s.hint.Wrapping = fyne.TextWrapWord
 	s.body = container.NewStack()
@@ -110,9 +111,6 @@ func (s *wizardScreen) goTo(step app.Step) {
 // show puts the current step on screen.
 func (s *wizardScreen) show() {
 	names := make([]string, 0, app.StepSend+1)
-	if c := s.w.Change(); c != nil {
-		names = append(names, "Changing client "+c.ClientID+" at "+s.w.Profile().Name+":")
-	}
 	for st := s.w.First(); st <= app.StepSend; st++ {
 		n := fmt.Sprintf("%d %s", int(st)+1, st)
 		if st == s.w.Step() {
@@ -120,7 +118,11 @@ func (s *wizardScreen) show() {
 		}
 		names = append(names, n)
 	}
-	s.progress.SetText(strings.Join(names, "  ›  "))
+	progress := strings.Join(names, "  ›  ")
+	if c := s.w.Change(); c != nil {
+		progress = "Changing client " + c.ClientID + " at " + s.w.Profile().Name + "\n" + progress
+	}
+	s.progress.SetText(progress)
 	var step interface {
 		refresh()
 		view() fyne.CanvasObject
