@@ -160,6 +160,7 @@ type recordView struct {
 	// renewal says when the identity's certificates were renewed since,
 	// with the guided action that tells the bank.
 	renewal *fyne.Container
+	scroll  *container.Scroll
 }
 
 // show opens one record.
@@ -170,6 +171,7 @@ func (p *pastList) show(r records.Record) *recordView {
 	scroll := container.NewScroll(text)
 	size := p.u.win.Canvas().Size()
 	scroll.SetMinSize(fyne.NewSize(size.Width*0.85, size.Height*0.6))
+	v.scroll = scroll
 	v.status = widget.NewLabel("")
 	v.status.Wrapping = fyne.TextWrapWord
 	// The evidence report: written off the UI goroutine, then opened in the
@@ -298,6 +300,11 @@ func (p *pastList) checkRenewal(v *recordView, r records.Record, change bool) {
 			act.Importance = widget.HighImportance
 			v.renewal.Add(note)
 			v.renewal.Add(act)
+			// The notice takes room from the record's text, so that the
+			// dialog still fits the window.
+			size := p.u.win.Canvas().Size()
+			v.scroll.SetMinSize(fyne.NewSize(size.Width*0.85, size.Height*0.35))
+			v.dialog.Resize(v.dialog.MinSize())
 		}
 	})
 }

@@ -156,6 +156,9 @@ func (s *wizardScreen) show() {
 		s.next.Show()
 	}
 	s.update()
+	// A wrapped hint knows its height only once it has its width: lay the
+	// frame out again so that the step starts below it.
+	s.content.Refresh()
 	s.focusStep(step.focus())
 }
 
