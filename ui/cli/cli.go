@@ -48,9 +48,10 @@ Usage:
   tppwizard profiles [--json]    list bank profiles
   tppwizard identity import|list|show|delete ...
   tppwizard register --profile ID --identity NAME [options]
+  tppwizard update   --record ID [options]   change a registration, starting from what the bank holds
   tppwizard update   --profile ID --identity NAME --client-id C [options]
-  tppwizard read   --record ID   what the bank holds for a registration (UK banks)
-  tppwizard delete --record ID --yes   remove a registration at the bank (UK banks)
+  tppwizard read   --record ID   what the bank holds for a registration (UK banks, RFC 7592 servers)
+  tppwizard delete --record ID --yes   remove a registration at the bank (UK banks, RFC 7592 servers)
   tppwizard records [--json]     list every registration attempt, newest first
   tppwizard records show ID      one attempt: what was sent and received (no secrets)
   tppwizard records export ID [--dir D]   its evidence report, HTML and JSON (no secrets)
