@@ -54,11 +54,48 @@ func TestEveryAttemptIsRecordedWithoutItsSecrets(t *testing.T) {
 		t.Fatalf("unknown identity recorded as %+v (%v)", out.Record, err)
 	}
 
+	// The whole life of an RFC 7591 registration: created with an initial
+	// access token and a client secret, changed (the server replaces the
+	// registration access token), deleted.
+	srv, err := a.StartSandbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	initial := srv.InitialAccessToken()
+	out, err = a.Register(ctx, app.RegisterRequest{ProfileID: "sandbox-oauth", IdentityName: sandbox.DemoIdentityName, AccessToken: initial,
+		Fields: map[string]any{"token_endpoint_auth_method": "client_secret_basic"}})
+	if err != nil || out.Result.ClientSecret == "" {
+		t.Fatalf("oauth registration: %v", err)
+	}
+	w, err := a.ChangeWizard(ctx, out.Record.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.SetField("client_name", "Changed")
+	for w.Step() < app.StepSend {
+		if err := w.Next(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	changed, err := w.Send(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Manage(ctx, changed.Record.ID, registration.Delete); err != nil {
+		t.Fatal(err)
+	}
+	oauthSecrets := map[string]string{"initial access token": initial, "oauth client secret": out.Result.ClientSecret,
+		"first registration access token": out.Result.RegistrationAccessToken, "replaced registration access token": changed.Result.RegistrationAccessToken}
+
 	recs, err := a.Records()
-	if err != nil || len(recs) != 4 {
-		t.Fatalf("%d records, %v; want 4", len(recs), err)
+	if err != nil || len(recs) != 8 {
+		t.Fatalf("%d records, %v; want 8", len(recs), err)
 	}
 	journal, err := os.ReadFile(filepath.Join(a.ConfigDir, records.FileName))
+	// Every record's text, as the CLI and the GUI show it, too.
+	for _, r := range recs {
+		journal = append(journal, app.RecordText(&r)...)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,6 +105,12 @@ func TestEveryAttemptIsRecordedWithoutItsSecrets(t *testing.T) {
 	}
 	secrets := map[string]string{"client secret": secret, "registration access token": token,
 		"transport key": keyBody(demo.TransportKey), "signing key": keyBody(demo.SigningKey)}
+	for name, v := range oauthSecrets {
+		if v == "" {
+			t.Fatalf("no %s to look for", name)
+		}
+		secrets[name] = v
+	}
 	files := map[string]string{"records file": string(journal)}
 	for _, r := range recs {
 		rep, err := a.ExportReport(r.ID, filepath.Join(t.TempDir(), "reports"))
