@@ -139,10 +139,6 @@ func TestChangeIsRefusedWhereTheBankTakesNone(t *testing.T) {
 func TestCertificateRenewalIsToldToTheBank(t *testing.T) {
 	a := demoApp(t)
 	ctx := context.Background()
-	srv, err := a.StartSandbox()
-	if err != nil {
-		t.Fatal(err)
-	}
 	tests := []struct{ profile string }{{"sandbox-uk-obie"}, {"sandbox-oauth"}}
 	recs := map[string]records.Record{}
 	for _, tt := range tests {
@@ -152,19 +148,11 @@ func TestCertificateRenewalIsToldToTheBank(t *testing.T) {
 		}
 	}
 
-	demo, err := srv.Demo()
-	if err != nil {
+	if err := a.RenewSandboxTransport(); err != nil {
 		t.Fatal(err)
 	}
-	renewed, err := srv.RenewTransport(&demo.Member)
+	renewed, err := a.Identity(sandbox.DemoIdentityName)
 	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := (&sandbox.Demo{Member: *renewed, Statement: demo.Statement}).Identity(sandbox.DemoIdentityName, srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Vault().Save(id); err != nil {
 		t.Fatal(err)
 	}
 

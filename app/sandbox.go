@@ -71,6 +71,30 @@ func (a *App) StopSandbox() error {
 	return err
 }
 
+// RenewSandboxTransport has the running sandbox's trust framework issue
+// the demo identity a new transport certificate (published beside the old
+// one) and saves it in the demo identity: a certificate renewal to
+// practise telling banks about.
+func (a *App) RenewSandboxTransport() error {
+	srv := a.runningSandbox()
+	if srv == nil {
+		return fmt.Errorf("the demo bank is not running")
+	}
+	demo, err := srv.Demo()
+	if err != nil {
+		return err
+	}
+	renewed, err := srv.RenewTransport(&demo.Member)
+	if err != nil {
+		return err
+	}
+	id, err := (&sandbox.Demo{Member: *renewed, Statement: demo.Statement}).Identity(sandbox.DemoIdentityName, srv)
+	if err != nil {
+		return err
+	}
+	return a.Vault().Save(id)
+}
+
 // RenewSandboxStatement asks the sandbox directory for a fresh software
 // statement for an identity's software (over mutual TLS with its transport
 // certificate) and saves it in the identity. The sandbox is found through

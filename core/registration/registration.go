@@ -145,6 +145,13 @@ type Dialect interface {
 	Parse(in *Input, resp *Response) (*Result, error)
 }
 
+// JSONHeader is the header of a JSON registration request: its content
+// type, the JSON answer it expects, and the interaction id that ties the
+// bank's logs to this attempt (FAPI x-fapi-interaction-id).
+func JSONHeader(interaction string) http.Header {
+	return http.Header{"Content-Type": {"application/json"}, "Accept": {"application/json"}, "X-Fapi-Interaction-Id": {interaction}}
+}
+
 // NextID returns a new request id from NewID, or a random UUID.
 func (in *Input) NextID() string {
 	if in.NewID != nil {

@@ -54,23 +54,8 @@ func (s *Server) oauthRegister(w http.ResponseWriter, r *http.Request, b *bank) 
 	now := s.now().UTC()
 	c := &Client{Bank: b.ID, ClientID: newID(22), Handle: newID(16), OrgIdentifier: pki.OrganizationIdentifier(cert), Created: now, Updated: now}
 	answer := s.applyOAuthMetadata(c, meta)
-	rat := newSecret()
-	c.RATHash = hashSecret(rat)
-	answer["registration_access_token"] = rat
-	answer["registration_client_uri"] = s.clientsURL(b, c.Handle)
-	if c.AuthMethod == "client_secret_basic" || c.AuthMethod == "client_secret_post" {
-		secret := newSecret()
-		c.SecretHash = hashSecret(secret)
-		answer["client_secret"] = secret
-		answer["client_secret_expires_at"] = 0
-	}
-	if ref := s.change(func(st *state) { st.Clients[clientKey(b.ID, c.ClientID)] = c }); ref != nil {
-		s.fail(w, r, b.Style, ref)
-		return
-	}
-	echoInteraction(w, r)
-	writeJSON(w, http.StatusCreated, answer)
-	s.log(r, http.StatusCreated, "", c.ClientID)
+	issueCredentials(c, answer, s.clientsURL(b, c.Handle))
+	s.created(w, r, b, c, http.StatusCreated, answer)
 }
 
 // applyOAuthMetadata keeps the accepted metadata on the client and returns

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -102,6 +103,33 @@ func (s *Server) change(apply func(st *state)) *Refusal {
 }
 
 func clientKey(bank, id string) string { return bank + "/" + id }
+
+// issueCredentials gives a new client its registration access token, the
+// address where it is managed and, for the client_secret methods, its
+// secret, in the answer; the client keeps only their hashes.
+func issueCredentials(c *Client, answer map[string]any, manageURI string) {
+	rat := newSecret()
+	c.RATHash = hashSecret(rat)
+	answer["registration_access_token"] = rat
+	answer["registration_client_uri"] = manageURI
+	if c.AuthMethod == "client_secret_basic" || c.AuthMethod == "client_secret_post" {
+		secret := newSecret()
+		c.SecretHash = hashSecret(secret)
+		answer["client_secret"] = secret
+		answer["client_secret_expires_at"] = 0
+	}
+}
+
+// created keeps a new client and answers with its record.
+func (s *Server) created(w http.ResponseWriter, r *http.Request, b *bank, c *Client, status int, answer map[string]any) {
+	if ref := s.change(func(st *state) { st.Clients[clientKey(b.ID, c.ClientID)] = c }); ref != nil {
+		s.fail(w, r, b.Style, ref)
+		return
+	}
+	echoInteraction(w, r)
+	writeJSON(w, status, answer)
+	s.log(r, status, "", c.ClientID)
+}
 
 func hashSecret(s string) string {
 	sum := sha256.Sum256([]byte(s))

@@ -49,23 +49,8 @@ func (s *Server) ukRegister(w http.ResponseWriter, r *http.Request, b *bank) {
 	c := &Client{Bank: b.ID, ClientID: newID(22), SoftwareID: req.software.ID, OrgIdentifier: pki.OrganizationIdentifier(req.cert),
 		Created: s.now().UTC(), Updated: s.now().UTC()}
 	answer := s.applyUKMetadata(b, c, req)
-	rat := newSecret()
-	c.RATHash = hashSecret(rat)
-	answer["registration_access_token"] = rat
-	answer["registration_client_uri"] = s.registerURL(b) + "/" + c.ClientID
-	if c.AuthMethod == "client_secret_basic" || c.AuthMethod == "client_secret_post" {
-		secret := newSecret()
-		c.SecretHash = hashSecret(secret)
-		answer["client_secret"] = secret
-		answer["client_secret_expires_at"] = 0
-	}
-	if ref := s.change(func(st *state) { st.Clients[clientKey(b.ID, c.ClientID)] = c }); ref != nil {
-		s.fail(w, r, b.Style, ref)
-		return
-	}
-	echoInteraction(w, r)
-	writeJSON(w, b.CreateStatus, answer)
-	s.log(r, b.CreateStatus, "", c.ClientID)
+	issueCredentials(c, answer, s.registerURL(b)+"/"+c.ClientID)
+	s.created(w, r, b, c, b.CreateStatus, answer)
 }
 
 // applyUKMetadata records the accepted claims on the client and returns the

@@ -102,23 +102,7 @@ func TestRenewedCertificateLeadsToTellingTheBank(t *testing.T) {
 	s.send("sandbox-oauth")
 	s.u.StartWizard()
 	s.send("sandbox-altareq")
-	srv, err := s.a.StartSandbox()
-	if err != nil {
-		t.Fatal(err)
-	}
-	demo, err := srv.Demo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	renewed, err := srv.RenewTransport(&demo.Member)
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := (&sandbox.Demo{Member: *renewed, Statement: demo.Statement}).Identity(sandbox.DemoIdentityName, srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.a.Vault().Save(id); err != nil {
+	if err := s.a.RenewSandboxTransport(); err != nil {
 		t.Fatal(err)
 	}
 

@@ -6,7 +6,6 @@ package altareq
 
 import (
 	"encoding/json"
-	"net/http"
 
 	"github.com/tppwizard/tppwizard/core/check"
 	"github.com/tppwizard/tppwizard/core/registration"
@@ -24,10 +23,7 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 		return nil, err
 	}
 	interaction := in.NextID()
-	h := http.Header{}
-	h.Set("Content-Type", "application/json")
-	h.Set("Accept", "application/json")
-	h.Set("X-Fapi-Interaction-Id", interaction)
+	h := registration.JSONHeader(interaction)
 
 	var findings check.List
 	if in.Identity.ClientID == "" {

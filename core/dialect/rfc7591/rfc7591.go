@@ -45,10 +45,7 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 		return nil, err
 	}
 	interaction := in.NextID()
-	h := http.Header{}
-	h.Set("Content-Type", "application/json")
-	h.Set("Accept", "application/json")
-	h.Set("X-Fapi-Interaction-Id", interaction)
+	h := registration.JSONHeader(interaction)
 	if in.AccessToken != "" {
 		h.Set("Authorization", "Bearer "+in.AccessToken)
 	}
