@@ -53,7 +53,7 @@ func (a *App) ChangeWizard(ctx context.Context, recordID string) (*Wizard, error
 	if err != nil {
 		return nil, fmt.Errorf("the identity %q this registration was made with: %w", rec.Identity, err)
 	}
-	c := &Change{From: *rec, ClientID: rec.ClientID, Renewed: a.RenewedSince(rec)}
+	c := &Change{From: *rec, ClientID: rec.ClientID, Renewed: a.renewed(rec, parsed)}
 	c.token, c.uri = a.access(rec)
 
 	var held map[string]any
@@ -153,6 +153,12 @@ func (a *App) RenewedSince(rec *records.Record) []string {
 	if err != nil {
 		return nil
 	}
+	return a.renewed(rec, id)
+}
+
+// renewed compares the identity, already read, with the certificates the
+// bank was last sent for the record's client.
+func (a *App) renewed(rec *records.Record, id *identity.Parsed) []string {
 	latest := rec
 	for _, r := range a.history(rec) {
 		if r.Operation == string(registration.Create) || r.Operation == string(registration.Update) {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/tppwizard/tppwizard/core/pki"
 )
@@ -185,7 +186,7 @@ func (s *Server) checkOAuthMetadata(r *http.Request, b *bank, cert *x509.Certifi
 		if !ok {
 			return nil, refuse("metadata.scope", KindInvalid, "scope must be a space-separated string")
 		}
-		for _, sc := range splitScope(str) {
+		for _, sc := range strings.Fields(str) {
 			if !slices.Contains(b.Scopes, sc) {
 				return nil, refuse("metadata.scope", KindInvalid, "scope %q is not offered; this server offers %v", sc, b.Scopes)
 			}
@@ -196,29 +197,13 @@ func (s *Server) checkOAuthMetadata(r *http.Request, b *bank, cert *x509.Certifi
 
 func stringOf(v any) string { s, _ := v.(string); return s }
 
-func splitScope(s string) []string {
-	var out []string
-	for _, f := range bytes.Fields([]byte(s)) {
-		out = append(out, string(f))
-	}
-	return out
-}
-
 // oauthManage handles GET, PUT and DELETE at a registration_client_uri
 // (RFC 7592 section 2), authorised by the registration access token alone.
 // The address holds a handle, not the client id: a client that builds the
 // address from its client id finds nothing.
 func (s *Server) oauthManage(w http.ResponseWriter, r *http.Request, b *bank) {
-	switch r.Method {
-	case http.MethodGet, http.MethodPut, http.MethodDelete:
-	default:
-		w.Header().Set("Allow", "GET, PUT, DELETE")
-		s.fail(w, r, b.Style, refuse("http.method", KindMethodNotAllowed, "%s is not allowed on a registration; use GET, PUT or DELETE", r.Method))
-		return
-	}
-	cert, ref := s.caller(r)
-	if ref != nil {
-		s.fail(w, r, b.Style, ref)
+	cert, ok := s.manageable(w, r, b)
+	if !ok {
 		return
 	}
 	c, ref := s.clientByHandle(r, b, r.PathValue("handle"))
@@ -228,12 +213,8 @@ func (s *Server) oauthManage(w http.ResponseWriter, r *http.Request, b *bank) {
 	}
 	switch r.Method {
 	case http.MethodGet:
-		out := map[string]any{"client_id": c.ClientID, "client_id_issued_at": c.Created.Unix(), "registration_client_uri": s.clientsURL(b, c.Handle)}
-		for k, v := range c.Metadata {
-			out[k] = v
-		}
 		echoInteraction(w, r)
-		writeJSON(w, http.StatusOK, out)
+		writeJSON(w, http.StatusOK, record(c, s.clientsURL(b, c.Handle)))
 		s.log(r, http.StatusOK, "", c.ClientID)
 	case http.MethodDelete:
 		if ref := s.change(func(st *state) { delete(st.Clients, clientKey(b.ID, c.ClientID)) }); ref != nil {
@@ -259,19 +240,7 @@ func (s *Server) oauthManage(w http.ResponseWriter, r *http.Request, b *bank) {
 		updated.RATHash = hashSecret(rat)
 		answer["registration_access_token"] = rat
 		answer["registration_client_uri"] = s.clientsURL(b, c.Handle)
-		if updated.AuthMethod != c.AuthMethod && (updated.AuthMethod == "client_secret_basic" || updated.AuthMethod == "client_secret_post") {
-			secret := newSecret()
-			updated.SecretHash = hashSecret(secret)
-			answer["client_secret"] = secret
-			answer["client_secret_expires_at"] = 0
-		}
-		if ref := s.change(func(st *state) { st.Clients[clientKey(b.ID, c.ClientID)] = &updated }); ref != nil {
-			s.fail(w, r, b.Style, ref)
-			return
-		}
-		echoInteraction(w, r)
-		writeJSON(w, http.StatusOK, answer)
-		s.log(r, http.StatusOK, "", c.ClientID)
+		s.changed(w, r, b, c, &updated, answer)
 	}
 }
 

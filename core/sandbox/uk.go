@@ -368,16 +368,8 @@ func echoInteraction(w http.ResponseWriter, r *http.Request) {
 // token the bank's token endpoint gave this client.
 func (s *Server) ukManage(w http.ResponseWriter, r *http.Request, b *bank) {
 	id := r.PathValue("client_id")
-	switch r.Method {
-	case http.MethodGet, http.MethodPut, http.MethodDelete:
-	default:
-		w.Header().Set("Allow", "GET, PUT, DELETE")
-		s.fail(w, r, b.Style, refuse("http.method", KindMethodNotAllowed, "%s is not allowed on a registration; use GET, PUT or DELETE", r.Method))
-		return
-	}
-	cert, ref := s.caller(r)
-	if ref != nil {
-		s.fail(w, r, b.Style, ref)
+	cert, ok := s.manageable(w, r, b)
+	if !ok {
 		return
 	}
 	c, ref := s.authoriseManagement(r, b, id, cert)
@@ -388,7 +380,7 @@ func (s *Server) ukManage(w http.ResponseWriter, r *http.Request, b *bank) {
 	switch r.Method {
 	case http.MethodGet:
 		echoInteraction(w, r)
-		writeJSON(w, http.StatusOK, s.record(b, c))
+		writeJSON(w, http.StatusOK, record(c, s.registerURL(b)+"/"+id))
 		s.log(r, http.StatusOK, "", id)
 	case http.MethodDelete:
 		if ref := s.change(func(st *state) {
@@ -418,31 +410,55 @@ func (s *Server) ukManage(w http.ResponseWriter, r *http.Request, b *bank) {
 		updated := *c
 		updated.Updated = s.now().UTC()
 		answer := s.applyUKMetadata(b, &updated, req)
-		if updated.AuthMethod != c.AuthMethod && (updated.AuthMethod == "client_secret_basic" || updated.AuthMethod == "client_secret_post") {
-			secret := newSecret()
-			updated.SecretHash = hashSecret(secret)
-			answer["client_secret"] = secret
-		}
-		answer["client_id_issued_at"] = c.Created.Unix()
-		if ref := s.change(func(st *state) { st.Clients[clientKey(b.ID, id)] = &updated }); ref != nil {
-			s.fail(w, r, b.Style, ref)
-			return
-		}
 		answer["registration_client_uri"] = s.registerURL(b) + "/" + id
-		echoInteraction(w, r)
-		writeJSON(w, http.StatusOK, answer)
-		s.log(r, http.StatusOK, "", id)
+		s.changed(w, r, b, c, &updated, answer)
 	}
 }
 
-// record is a client's public registration record.
-func (s *Server) record(b *bank, c *Client) map[string]any {
-	out := map[string]any{"client_id": c.ClientID, "client_id_issued_at": c.Created.Unix(),
-		"registration_client_uri": s.registerURL(b) + "/" + c.ClientID}
+// manageable checks the method and the caller's certificate of a request
+// to a registration's management address.
+func (s *Server) manageable(w http.ResponseWriter, r *http.Request, b *bank) (*x509.Certificate, bool) {
+	switch r.Method {
+	case http.MethodGet, http.MethodPut, http.MethodDelete:
+	default:
+		w.Header().Set("Allow", "GET, PUT, DELETE")
+		s.fail(w, r, b.Style, refuse("http.method", KindMethodNotAllowed, "%s is not allowed on a registration; use GET, PUT or DELETE", r.Method))
+		return nil, false
+	}
+	cert, ref := s.caller(r)
+	if ref != nil {
+		s.fail(w, r, b.Style, ref)
+		return nil, false
+	}
+	return cert, true
+}
+
+// record is a client's public registration record, managed at manageURI.
+func record(c *Client, manageURI string) map[string]any {
+	out := map[string]any{"client_id": c.ClientID, "client_id_issued_at": c.Created.Unix(), "registration_client_uri": manageURI}
 	for k, v := range c.Metadata {
 		out[k] = v
 	}
 	return out
+}
+
+// changed keeps a changed registration and answers 200 with its record. A
+// client that moved to a client_secret method is given a secret.
+func (s *Server) changed(w http.ResponseWriter, r *http.Request, b *bank, old, updated *Client, answer map[string]any) {
+	if updated.AuthMethod != old.AuthMethod && (updated.AuthMethod == "client_secret_basic" || updated.AuthMethod == "client_secret_post") {
+		secret := newSecret()
+		updated.SecretHash = hashSecret(secret)
+		answer["client_secret"] = secret
+		answer["client_secret_expires_at"] = 0
+	}
+	answer["client_id_issued_at"] = old.Created.Unix()
+	if ref := s.change(func(st *state) { st.Clients[clientKey(b.ID, updated.ClientID)] = updated }); ref != nil {
+		s.fail(w, r, b.Style, ref)
+		return
+	}
+	echoInteraction(w, r)
+	writeJSON(w, http.StatusOK, answer)
+	s.log(r, http.StatusOK, "", updated.ClientID)
 }
 
 // authoriseManagement finds the client and checks the Bearer token: its
