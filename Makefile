@@ -53,21 +53,13 @@ screenshots: build
 test: deps lint test-fast test-keyring build test-window
 	@echo "make test: all checks passed"
 
-# Long fuzzing of the parsers of untrusted input (FUZZTIME per target).
+# Long fuzzing of the parsers of untrusted input: FUZZTIME per target,
+# FUZZJOBS targets at a time. What the fuzzer learns is kept in each
+# package's testdata/fuzz, which `make test` replays; commit it.
 FUZZTIME ?= 10m
+FUZZJOBS ?= 1
 fuzz:
-	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/ssa/
-	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/profile/
-	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/httpsig/
-	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzParseCertificates$$' -fuzztime $(FUZZTIME) ./core/pki/
-	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzParsePrivateKey$$' -fuzztime $(FUZZTIME) ./core/pki/
-	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzParseError$$' -fuzztime $(FUZZTIME) ./core/registration/
-	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzParseSuccess$$' -fuzztime $(FUZZTIME) ./core/registration/
-	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzParse$$' -fuzztime $(FUZZTIME) ./core/discovery/
-	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzParseDN$$' -fuzztime $(FUZZTIME) ./core/pki/
-	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzUKRegistration$$' -fuzztime $(FUZZTIME) ./core/sandbox/
-	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzSTETRegistration$$' -fuzztime $(FUZZTIME) ./core/sandbox/
-	CGO_ENABLED=0 $(GO) test -tags ci -run '^$$' -fuzz '^FuzzCertificateUpload$$' -fuzztime $(FUZZTIME) ./core/sandbox/
+	./scripts/fuzz.sh $(FUZZTIME) $(FUZZJOBS)
 
 clean:
 	rm -rf tppwizard smoke

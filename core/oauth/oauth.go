@@ -39,6 +39,12 @@ func ClientCredentials(ctx context.Context, c *transport.Client, tokenURL, clien
 	if err != nil {
 		return nil, fmt.Errorf("get an access token: %w", err)
 	}
+	return ParseToken(resp)
+}
+
+// ParseToken reads a token endpoint's answer: a 200 with a Bearer access
+// token, or the bank's refusal explained.
+func ParseToken(resp *registration.Response) (*Token, error) {
 	if resp.Status != 200 {
 		be := registration.ParseError(resp)
 		be.Explanation = "The bank did not give an access token for registration. " + be.Explanation
