@@ -185,7 +185,7 @@ func (a *App) paramsWith(r RegisterRequest, id *identity.Parsed) (engine.Params,
 		SigningCertURL: r.SigningCertURL, Roots: a.roots, Timeout: r.Timeout,
 	}
 	if r.CAFile != "" {
-		data, err := os.ReadFile(r.CAFile)
+		data, err := ReadUserFile("CA file", r.CAFile)
 		if err != nil {
 			return engine.Params{}, &registration.InputError{Field: "ca-file", Problem: err.Error()}
 		}

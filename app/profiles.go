@@ -46,7 +46,7 @@ func (a *App) InstallProfiles(ps []*profile.Profile) (string, error) {
 // AddProfileFile checks a bank profile file and installs it, so that the
 // bank is offered now and in every later run.
 func (a *App) AddProfileFile(path string) (*profile.Profile, error) {
-	data, err := os.ReadFile(path)
+	data, err := readCapped("Bank profile", path, profile.MaxFileSize, "bank profiles are a few kilobytes of JSON")
 	if err != nil {
 		return nil, err
 	}
@@ -116,7 +116,7 @@ func (a *App) AddBankFromDiscovery(ctx context.Context, d DiscoveredBank) (*prof
 	var extra []*x509.Certificate
 	extraPEM := ""
 	if d.CAFile != "" {
-		data, err := os.ReadFile(d.CAFile)
+		data, err := ReadUserFile("The CA file", d.CAFile)
 		if err != nil {
 			return nil, err
 		}

@@ -158,7 +158,7 @@ func (w *Wizard) CanNext() (bool, string) {
 			return false, "This bank also needs " + strings.Join(missing, " and ") + "; import them into this identity."
 		}
 		if errs := w.parsed.Check(w.profile.Needs, w.a.now()).Errors(); len(errs) > 0 {
-			return false, errs[0].String()
+			return false, Sentence(errs[0].Plain())
 		}
 	case StepDetails:
 		if w.previewErr != nil {
@@ -174,7 +174,7 @@ func (w *Wizard) CanNext() (bool, string) {
 			return false, w.previewErr.Error()
 		}
 		if errs := w.preview.Request.Findings.Errors(); len(errs) > 0 {
-			return false, fmt.Sprintf("%d problem(s) must be fixed before sending: %s", len(errs), errs[0].String())
+			return false, fmt.Sprintf("%d problem(s) must be fixed before sending: %s", len(errs), errs[0].Plain())
 		}
 	case StepSend:
 		return false, "This is the last step."
@@ -402,7 +402,18 @@ func (w *Wizard) Fields() []Field {
 		} else {
 			f.Value = fieldText(lookup(built, f.Name))
 		}
+		if f.Name == "redirect_uris" && strings.TrimSpace(f.Value) == "" {
+			// Emptied: nothing the user picked would be sent, and the
+			// bank would get every address in the statement instead.
+			f.Problem = "enter at least one address your application receives the bank's answers at"
+			if w.parsed != nil && w.parsed.Statement != nil && len(w.parsed.Statement.Claims.SoftwareRedirectURI) > 0 {
+				f.Problem += " (choose from: " + strings.Join(w.parsed.Statement.Claims.SoftwareRedirectURI, ", ") + ")"
+			}
+		}
 		for _, fd := range findings {
+			if f.Problem != "" {
+				break
+			}
 			if fd.Severity == check.Error && (fd.Field == f.Name || strings.HasPrefix(fd.Field, f.Name+".")) {
 				f.Problem = fd.Message
 				if fd.Fix != "" && !strings.Contains(fd.Fix, "--") {

@@ -57,9 +57,13 @@ type Finding struct {
 }
 
 func (f Finding) String() string {
+	return f.Severity.String() + ": " + f.Plain()
+}
+
+// Plain is the finding without its severity, for where that is already
+// said (a list of errors, a step that cannot go on).
+func (f Finding) Plain() string {
 	var b strings.Builder
-	b.WriteString(f.Severity.String())
-	b.WriteString(": ")
 	if f.Field != "" {
 		b.WriteString(f.Field)
 		b.WriteString(": ")

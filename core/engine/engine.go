@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/tppwizard/tppwizard/core/dialect/altareq"
@@ -105,12 +106,18 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 		p.Operation = registration.Create
 	}
 	if p.Operation.Manages() && !CanManage(p.Profile) {
-		return nil, &registration.InputError{Field: "operation", Problem: fmt.Sprintf("bank profile %s cannot %s a registration through its API", p.Profile.ID, p.Operation),
-			Fix: "STET banks (seed 001) offer only creation and change; Al Tareq registrations are managed in the trust framework directory"}
+		return nil, &registration.InputError{Problem: fmt.Sprintf("%s cannot %s a registration through its API", p.Profile.Name, p.Operation),
+			Fix: elsewhere(p.Profile)}
 	}
 	if p.Operation == registration.Update && p.Profile.UpdateMethod == "" {
-		return nil, &registration.InputError{Field: "operation", Problem: fmt.Sprintf("bank profile %s cannot change a registration", p.Profile.ID),
-			Fix: "change the application where it was created (for Al Tareq, in the trust framework directory), then register again"}
+		return nil, &registration.InputError{Problem: fmt.Sprintf("%s cannot change a registration through its API", p.Profile.Name),
+			Fix: elsewhere(p.Profile) + ", then register again"}
+	}
+	for _, given := range []struct{ field, url string }{{"endpoint", p.Endpoint}, {"discovery address", p.DiscoveryURL}} {
+		if u, err := url.Parse(given.url); given.url != "" && (err != nil || u.Scheme != "https" || u.Host == "") {
+			return nil, &registration.InputError{Field: given.field, Problem: fmt.Sprintf("%q is not an https address", given.url),
+				Fix: "banks take registrations over https only; copy the address from the bank's documentation"}
+		}
 	}
 	now := time.Now
 	if e.Now != nil {
@@ -118,6 +125,9 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 	}
 	plan := &Plan{Dialect: dialect}
 	if online {
+		if err := e.precheck(ctx, p); err != nil {
+			return nil, err
+		}
 		if plan.client, err = Client(p); err != nil {
 			return nil, err
 		}
@@ -179,6 +189,37 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 	req.Findings = append(p.Identity.Check(p.Profile.Needs, in.Now), req.Findings...)
 	plan.Request = req
 	return plan, nil
+}
+
+// elsewhere says where a bank's registrations are managed when its API
+// does not offer it.
+func elsewhere(p *profile.Profile) string {
+	switch p.Dialect {
+	case profile.DialectAlTareq:
+		return "change the application in the trust framework directory"
+	case profile.DialectSTET:
+		return "STET banks (seed 001) offer only creation and change; ask the bank to remove a registration"
+	}
+	return "change it where it was created"
+}
+
+// precheck builds the request offline before anything goes online: input
+// the request could never be sent with (an expired certificate, a redirect
+// address the statement does not list, a client id that would change the
+// address) stops here, before a discovery or token call reaches the bank.
+func (e *Engine) precheck(ctx context.Context, p Params) error {
+	if p.Endpoint == "" && p.Profile.RegistrationEndpoint == "" {
+		// Discovery will name it; any https address builds the same request.
+		p.Endpoint = "https://registration-endpoint.invalid/register"
+	}
+	plan, err := e.Prepare(ctx, p, false)
+	if err != nil {
+		return err
+	}
+	if errs := plan.Request.Findings.Errors(); len(errs) > 0 {
+		return &registration.BlockedError{Findings: errs}
+	}
+	return nil
 }
 
 // CanManage reports whether a bank's registrations can be read and deleted

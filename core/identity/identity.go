@@ -149,6 +149,9 @@ func FromFiles(f Files, now time.Time) (Identity, error) {
 // importPair reads a certificate and its key, checks they belong together,
 // and returns them as the PEM kept in the keyring.
 func importPair(role string, certFile, keyFile, passphrase []byte) (certPEM, keyPEM string, err error) {
+	if certFile == nil {
+		return "", "", fmt.Errorf("no %[1]s certificate was chosen: choose the %[1]s certificate file your trust framework issued", role)
+	}
 	c, err := pki.LoadCredential(certFile, keyFile, passphrase)
 	if err != nil {
 		return "", "", fmt.Errorf("%s %w", role, err)
@@ -198,11 +201,21 @@ func (v *Vault) Save(id Identity) error {
 	return v.writeIndex(append(names, id.Name))
 }
 
+// notSaved is the answer for an identity name the keyring does not hold;
+// it is a keystore.ErrNotFound.
+type notSaved string
+
+func (n notSaved) Error() string {
+	return fmt.Sprintf("no identity named %q is saved in the keyring; import it first, or choose a saved one", string(n))
+}
+
+func (n notSaved) Unwrap() error { return keystore.ErrNotFound }
+
 // Load reads an identity.
 func (v *Vault) Load(name string) (Identity, error) {
 	raw, err := v.store.Get(identityKey(name))
 	if errors.Is(err, keystore.ErrNotFound) {
-		return Identity{}, fmt.Errorf("no identity named %q in the keyring (see \"identity list\"): %w", name, err)
+		return Identity{}, notSaved(name)
 	}
 	if err != nil {
 		return Identity{}, err

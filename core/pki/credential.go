@@ -8,6 +8,7 @@ import (
 	"crypto/rsa"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"time"
 
@@ -34,10 +35,14 @@ func LoadCredential(certPEM, keyPEM, passphrase []byte) (*Credential, error) {
 	if err != nil {
 		return nil, fmt.Errorf("certificate: %w", err)
 	}
-	if len(bytes.TrimSpace(keyPEM)) == 0 {
+	combined := len(bytes.TrimSpace(keyPEM)) == 0
+	if combined {
 		keyPEM = certPEM
 	}
 	key, err := ParsePrivateKey(keyPEM, passphrase)
+	if err != nil && combined && !errors.Is(err, ErrEncryptedKey) && !errors.Is(err, ErrWrongPassphrase) {
+		return nil, errors.New("private key: no key file was chosen, and the certificate file holds no key; choose the key file created with this certificate")
+	}
 	if err != nil {
 		return nil, fmt.Errorf("private key: %w", err)
 	}

@@ -54,8 +54,11 @@ func ParsePrivateKey(data, passphrase []byte) (crypto.Signer, error) {
 		}
 	}
 	for _, b := range blocks {
-		if b.Type == "CERTIFICATE" {
+		switch b.Type {
+		case "CERTIFICATE":
 			return nil, errors.New("this file holds a certificate, not a private key: choose the key file (often .key) here")
+		case "OPENSSH PRIVATE KEY":
+			return nil, errors.New("this is an OpenSSH key (for logging in to servers), not the key of a certificate: choose the key file created with the certificate")
 		}
 	}
 	return nil, fmt.Errorf("the file holds no private key (found %s)", blockTypes(blocks))

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxFileSize is the largest certificate or key file accepted. Real PEM files
@@ -47,7 +48,7 @@ func Blocks(data []byte) ([]Block, error) {
 		if len(bytes.TrimSpace(data)) == 0 {
 			return nil, errors.New("the file is empty")
 		}
-		return nil, ErrNotPEM
+		return nil, notPEM(data)
 	}
 	if tail := bytes.TrimSpace(rest); len(tail) > 0 {
 		if bytes.Contains(tail, []byte("-----BEGIN")) {
@@ -56,6 +57,54 @@ func Blocks(data []byte) ([]Block, error) {
 		return nil, fmt.Errorf("the file has %d bytes of unexpected data after its last PEM block; it may be truncated or two files pasted together", len(tail))
 	}
 	return out, nil
+}
+
+// NotPEMError says what a file that holds no PEM block looks like instead,
+// so that a person who picked the wrong file knows which one they picked.
+type NotPEMError struct{ What string }
+
+func (e *NotPEMError) Error() string { return e.What }
+
+// Is makes every NotPEMError an ErrNotPEM.
+func (e *NotPEMError) Is(target error) bool { return target == ErrNotPEM }
+
+// pkcs12Start is how a PKCS#12 (.p12, .pfx) file begins after its length:
+// version 3, then PKCS#7 data (1.2.840.113549.1.7.1).
+var pkcs12Start = []byte{0x02, 0x01, 0x03, 0x30}
+
+func notPEM(data []byte) error {
+	head := data[:min(len(data), 512)]
+	what := ""
+	switch {
+	case bytes.Contains(head, []byte("-----BEGIN")):
+		what = "the file starts like a PEM file but its block is damaged (the END line is missing, or the base64 text was changed); download or export the file again"
+	case bytes.HasPrefix(data, []byte("\x89PNG")), bytes.HasPrefix(data, []byte("\xff\xd8\xff")), bytes.HasPrefix(data, []byte("GIF8")):
+		what = "this is a picture, not a certificate or key file"
+	case bytes.HasPrefix(data, []byte("%PDF")):
+		what = "this is a PDF document, not a certificate or key file; certificate and key files are text files starting with -----BEGIN"
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		what = "this is a ZIP archive (or an Office document); if your certificates came as a .zip, extract it and choose the .pem, .crt or .key file inside"
+	case len(data) > 8 && data[0] == 0x30 && bytes.Contains(data[:16], pkcs12Start):
+		what = "this is a PKCS#12 bundle (.p12 or .pfx), which holds a certificate and its key behind a password; export the certificate and the key from it as PEM files and choose those"
+	case len(data) > 2 && data[0] == 0x30 && isDERKey(data):
+		what = "this is a private key in binary (DER) form, not a certificate"
+	case bytes.IndexByte(head, 0) >= 0 || !utf8.Valid(head):
+		what = "this is a binary file, not a certificate or key; certificate and key files are text files starting with -----BEGIN"
+	default:
+		what = "the file holds no certificate or key: certificate and key files are text starting with a line such as -----BEGIN CERTIFICATE-----"
+	}
+	return &NotPEMError{What: what}
+}
+
+func isDERKey(der []byte) bool {
+	if _, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		return true
+	}
+	if _, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return true
+	}
+	_, err := x509.ParseECPrivateKey(der)
+	return err == nil
 }
 
 // ParseCertificates returns every certificate in data, in file order: the
@@ -77,9 +126,11 @@ func ParseCertificates(data []byte) ([]*x509.Certificate, error) {
 		case "CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE":
 			c, err := x509.ParseCertificate(b.Bytes)
 			if err != nil {
-				return nil, fmt.Errorf("certificate %d in the file cannot be read: %w", b.Index, err)
+				return nil, fmt.Errorf("certificate %d in the file is damaged and cannot be read (%w); download or export it again", b.Index, err)
 			}
 			certs = append(certs, c)
+		case "PKCS7":
+			return nil, errors.New("this is a PKCS#7 bundle (.p7b or .p7c); export the certificates from it as a PEM file (.pem or .crt) and choose that")
 		case "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST":
 			return nil, errors.New("this is a certificate request (CSR), not a certificate: send it to your trust framework and load the certificate it issues")
 		}

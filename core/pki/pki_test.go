@@ -191,7 +191,7 @@ func TestBlocksRefusesBadFiles(t *testing.T) {
 	}{
 		{"empty", nil, "the file is empty"},
 		{"white space only", []byte("\n \n"), "the file is empty"},
-		{"not PEM", []byte("hello world"), "not a PEM certificate or key"},
+		{"not PEM", []byte("hello world"), "holds no certificate or key"},
 		{"trailing garbage", append(append([]byte{}, cert...), "garbage"...), "unexpected data after its last PEM block"},
 		{"truncated second block", append(append([]byte{}, cert...), "-----BEGIN CERTIFICATE-----\nMIIB"...), "damaged PEM block"},
 		{"too large", make([]byte, MaxFileSize+1), "probably the wrong file"},

@@ -138,8 +138,8 @@ func ValidClientID(id string) error {
 		return &InputError{Field: "client_id", Problem: "is needed to change a registration", Fix: "give the client id the bank returned when you registered"}
 	}
 	if strings.ContainsAny(id, "/?#%\\ \t\r\n") || id == "." || id == ".." || len(id) > 256 {
-		return &InputError{Field: "client_id", Problem: fmt.Sprintf("%q is not a client id the bank could have issued (it holds characters such as / ? # %% or spaces)", id),
-			Fix: "copy the client id exactly as the bank returned it"}
+		return &InputError{Field: "client_id", Problem: fmt.Sprintf("%q is not a client id a bank issues: client ids never hold / ? # %% \\, spaces or line breaks, and are never . or ..", id),
+			Fix: "copy the client id exactly as the bank returned it, or open the registration from its record"}
 	}
 	return nil
 }

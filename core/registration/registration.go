@@ -230,7 +230,7 @@ func (e *BlockedError) Error() string {
 	lines := make([]string, 0, len(e.Findings)+1)
 	lines = append(lines, ErrBlocked.Error()+":")
 	for _, f := range e.Findings {
-		lines = append(lines, "  - "+f.String())
+		lines = append(lines, "  - "+f.Plain())
 	}
 	return strings.Join(lines, "\n")
 }

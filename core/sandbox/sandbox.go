@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -67,6 +68,9 @@ type Server struct {
 	demo   *Member
 	// initialToken is the RFC 7591 server's initial access token.
 	initialToken string
+
+	// received counts the requests that reached the banks.
+	received atomic.Int64
 
 	base     string
 	http     *http.Server
@@ -132,6 +136,10 @@ func (s *Server) CAPEM() []byte { return pki.EncodeCertificates([]*x509.Certific
 // made afresh for each run.
 func (s *Server) InitialAccessToken() string { return s.initialToken }
 
+// Received is how many requests have reached the sandbox since it started:
+// a test's proof that something was, or was not, sent.
+func (s *Server) Received() int64 { return s.received.Load() }
+
 // URL is the sandbox's base address, "https://127.0.0.1:port", once started.
 func (s *Server) URL() string { return s.base }
 
@@ -158,8 +166,12 @@ func (s *Server) Start(addr string) error {
 	}
 	s.listener = l
 	s.base = "https://" + l.Addr().String()
+	handler := s.Handler()
 	s.http = &http.Server{
-		Handler: s.Handler(),
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			s.received.Add(1)
+			handler.ServeHTTP(w, r)
+		}),
 		TLSConfig: &tls.Config{
 			Certificates: []tls.Certificate{cert},
 			// The client certificate is asked for but checked by each

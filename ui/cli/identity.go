@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -32,26 +31,11 @@ func identityCmd(args []string, env Env) error {
 	return usagef("unknown identity sub-command %q (import, list, show or delete)", args[0])
 }
 
-// maxInputFile bounds any file the user points at.
-const maxInputFile = pki.MaxFileSize
-
 func readInput(flagName, path string) ([]byte, error) {
 	if path == "" {
 		return nil, nil
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("--%s: %w", flagName, err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxInputFile+1))
-	if err != nil {
-		return nil, fmt.Errorf("--%s: %w", flagName, err)
-	}
-	if len(data) > maxInputFile {
-		return nil, fmt.Errorf("--%s: %s is larger than %d bytes; certificate, key and statement files are a few kilobytes, so this is probably the wrong file", flagName, path, maxInputFile)
-	}
-	return data, nil
+	return app.ReadUserFile("--"+flagName, path)
 }
 
 func identityImport(args []string, env Env) error {

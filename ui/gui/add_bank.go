@@ -27,7 +27,7 @@ type addBankForm struct {
 
 func showAddFromDiscovery(s *wizardScreen) *addBankForm {
 	win := s.u.win
-	f := &addBankForm{url: widget.NewEntry(), name: widget.NewEntry(), country: widget.NewEntry(), ca: newFileField(win, "only for a sandbox with its own authority")}
+	f := &addBankForm{url: widget.NewEntry(), name: widget.NewEntry(), country: widget.NewEntry(), ca: newFileField(win, "Bank CA certificate", "only for a sandbox with its own authority")}
 	f.url.SetPlaceHolder("https://auth.bank.example/.well-known/openid-configuration or https://auth.bank.example")
 	f.url.Validator = func(text string) error {
 		u, err := url.Parse(text)

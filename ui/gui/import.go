@@ -1,25 +1,25 @@
 package gui
 
 import (
-	"os"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/identity"
 )
 
 // fileField is a path entry with a Browse button; files dropped on the
 // window fill the first empty one.
 type fileField struct {
+	label string
 	entry *widget.Entry
 	row   fyne.CanvasObject
 }
 
-func newFileField(win fyne.Window, placeholder string) *fileField {
-	f := &fileField{entry: widget.NewEntry()}
+func newFileField(win fyne.Window, label, placeholder string) *fileField {
+	f := &fileField{label: label, entry: widget.NewEntry()}
 	f.entry.SetPlaceHolder(placeholder)
 	browse := widget.NewButton("Browse…", func() {
 		dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
@@ -39,9 +39,11 @@ func showImport(s *wizardScreen, done func(name string)) {
 	win := s.u.win
 	name := widget.NewEntry()
 	name.SetPlaceHolder("A name you will recognise, e.g. Acme live")
-	tCert, tKey := newFileField(win, "transport certificate (.pem, .crt)"), newFileField(win, "transport private key (.key, .pem)")
-	sCert, sKey := newFileField(win, "signing certificate (QSEAL)"), newFileField(win, "signing private key")
-	ssaFile := newFileField(win, "software statement (.jwt, .txt)")
+	tCert := newFileField(win, "Transport certificate", "transport certificate (.pem, .crt)")
+	tKey := newFileField(win, "Transport key", "transport private key (.key, .pem)")
+	sCert := newFileField(win, "Signing certificate", "signing certificate (QSEAL)")
+	sKey := newFileField(win, "Signing key", "signing private key")
+	ssaFile := newFileField(win, "Software statement", "software statement (.jwt, .txt)")
 	kid := widget.NewEntry()
 	kid.SetPlaceHolder("kid of the signing key in your directory")
 	clientID := widget.NewEntry()
@@ -81,7 +83,7 @@ func showImport(s *wizardScreen, done func(name string)) {
 			if f.entry.Text == "" {
 				return nil
 			}
-			b, err := os.ReadFile(f.entry.Text)
+			b, err := app.ReadUserFile(f.label, f.entry.Text)
 			if err != nil && readErr == nil {
 				readErr = err
 			}
