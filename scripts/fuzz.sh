@@ -36,7 +36,7 @@ mkdir -p "$LOGS"
 run_one() {
 	pkg=${1%%:*}; target=${1##*:}
 	log="$LOGS/$(echo "$pkg" | tr / _)_$target.log"
-	if CGO_ENABLED=0 go test -tags ci -run '^$' -fuzz "^$target\$" -fuzztime "$FUZZTIME" -fuzzminimizetime 10s -parallel "$PARALLEL" "./$pkg/" >"$log" 2>&1; then
+	if CGO_ENABLED=0 go test -tags ci -run '^$' -fuzz "^$target\$" -fuzztime "$FUZZTIME" -fuzzminimizetime 10s -timeout 0 -parallel "$PARALLEL" "./$pkg/" >"$log" 2>&1; then
 		result=ok
 	else
 		result=FAILED
