@@ -162,6 +162,9 @@ type RegisterRequest struct {
 	AccessToken    string
 	SigningCertURL string
 	Timeout        time.Duration
+	// Checked confirms the person has checked with the bank after an
+	// earlier attempt whose outcome is unknown, and wants to send again.
+	Checked bool
 }
 
 func (a *App) params(r RegisterRequest) (engine.Params, error) {
@@ -238,6 +241,15 @@ func (a *App) Register(ctx context.Context, r RegisterRequest) (*Outcome, error)
 	}
 	if err != nil {
 		return fail(err)
+	}
+	if rec.Operation == string(registration.Create) && !r.Checked {
+		earlier, err := a.Unresolved(r.ProfileID, r.IdentityName)
+		if err != nil {
+			return fail(err)
+		}
+		if len(earlier) > 0 {
+			return fail(&ErrOutcomeUnknown{Earlier: earlier[0]})
+		}
 	}
 	plan, err := a.Engine.Prepare(ctx, params, true)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tppwizard/tppwizard/core/engine"
 	"github.com/tppwizard/tppwizard/core/pki"
+	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
 	"github.com/tppwizard/tppwizard/core/transport"
@@ -84,6 +85,13 @@ func settle(rec *records.Record, res *registration.Result, err error) {
 			rec.InteractionID = res.InteractionID
 		}
 		return
+	case errors.As(err, &be) && be.Status >= 200 && be.Status < 300:
+		// The bank said yes but its answer cannot be read: it may well
+		// have registered the client.
+		rec.Status = records.Unknown
+		rec.Response = &records.Exchange{Status: be.Status, Body: registration.RedactBody(be.Body)}
+		rec.Error = Sentence(err.Error()) + " " + HowToCheck(rec)
+		return
 	case errors.As(err, &be):
 		rec.Status = records.Refused
 		rec.Refusal = &records.Refusal{Code: be.Code, Description: be.Description}
@@ -92,12 +100,65 @@ func settle(rec *records.Record, res *registration.Result, err error) {
 		rec.Status = records.NotSent
 	case errors.As(err, &te) && te.Sent:
 		rec.Status = records.Unknown
-		rec.Error = Sentence(err.Error()) + ". It is not known whether the bank registered it: ask the bank (quote the interaction id) or read the registration before sending it again."
+		rec.Error = Sentence(err.Error()) + ". " + HowToCheck(rec)
 		return
 	default:
 		rec.Status = records.NotSent
 	}
 	rec.Error = Sentence(err.Error())
+}
+
+// HowToCheck tells the person what to do about an attempt whose outcome is
+// unknown: it was never re-sent automatically, so they find out first.
+func HowToCheck(rec *records.Record) string {
+	quote := ""
+	if rec.InteractionID != "" {
+		quote = " (quote interaction id " + rec.InteractionID + ")"
+	}
+	switch {
+	case rec.Operation == string(registration.Create) && rec.Dialect == profile.DialectAlTareq:
+		return "It is not known whether the bank registered it, and it was not sent again. Look for this bank under your application in the trust framework directory, or ask the bank" + quote + ", before sending it again."
+	case rec.Operation == string(registration.Create):
+		return "It is not known whether the bank registered it, and it was not sent again. Ask the bank" + quote + " whether a client was created; if so, they can give you its client id. Sending again without checking may register your software twice."
+	case rec.Operation == string(registration.Update):
+		return "It is not known whether the bank made the change, and it was not sent again. Read the registration from this record to see what the bank holds, then decide."
+	default:
+		return "It is not known whether the bank acted on it, and it was not sent again. Read the registration from this record to see what the bank holds" + quote + "."
+	}
+}
+
+// Unresolved are the attempts to create a registration at a bank with an
+// identity whose outcome is not known (or that are still being sent): a
+// new attempt may register the software twice.
+func (a *App) Unresolved(profileID, identityName string) ([]records.Record, error) {
+	all, err := a.Records()
+	if err != nil {
+		return nil, err
+	}
+	var out []records.Record
+	for _, r := range all {
+		if r.ProfileID != profileID || r.Identity != identityName || r.Operation != string(registration.Create) {
+			continue
+		}
+		switch r.Status {
+		case records.Succeeded, records.Refused:
+			return out, nil // a later attempt settled the question
+		case records.Unknown, records.Pending:
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// ErrOutcomeUnknown stops a registration while an earlier attempt at the
+// same bank with the same identity has an unknown outcome; the person
+// confirms they checked (RegisterRequest.Checked) to send anyway.
+type ErrOutcomeUnknown struct{ Earlier records.Record }
+
+func (e *ErrOutcomeUnknown) Error() string {
+	when := e.Earlier.Started.Local().Format("2 Jan 2006 15:04")
+	return fmt.Sprintf("an earlier registration with %s at %s (record %s) may have reached the bank, and its outcome is not known; "+
+		"sending again may register your software twice. Check with the bank first, then confirm that you checked to send again", e.Earlier.Bank, when, e.Earlier.ID)
 }
 
 // notSent records an attempt that stopped before its request was sent.

@@ -11,6 +11,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/engine"
 	"github.com/tppwizard/tppwizard/core/identity"
 	"github.com/tppwizard/tppwizard/core/profile"
+	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
 )
 
@@ -51,6 +52,10 @@ type Wizard struct {
 	// initialToken is the OAuth server's initial access token, typed in
 	// the Details step; it is sent, never recorded.
 	initialToken string
+	// earlier is an attempt at this bank with this identity whose outcome
+	// is unknown; checked is the person's word that they asked the bank.
+	earlier *records.Record
+	checked bool
 	// change is set when the wizard changes an existing registration; its
 	// first step is then Details.
 	change *Change
@@ -139,8 +144,30 @@ func (w *Wizard) ChooseIdentity(name string) error {
 // goroutine: the keyring may be slow or ask to be unlocked).
 func (w *Wizard) UseIdentity(name string, parsed *identity.Parsed) {
 	w.idName, w.parsed = name, parsed
+	w.LookBack()
 	w.refresh()
 }
+
+// LookBack finds an earlier attempt at the chosen bank with the chosen
+// identity whose outcome is unknown (it reads the journal: call it off
+// the UI goroutine, or after a send).
+func (w *Wizard) LookBack() {
+	w.earlier, w.checked = nil, false
+	if w.profile == nil || w.idName == "" || w.change != nil {
+		return
+	}
+	if earlier, err := w.a.Unresolved(w.profile.ID, w.idName); err == nil && len(earlier) > 0 {
+		w.earlier = &earlier[0]
+	}
+}
+
+// Earlier is an attempt at this bank with this identity whose outcome is
+// unknown, or nil: sending again may register the software twice.
+func (w *Wizard) Earlier() *records.Record { return w.earlier }
+
+// SetChecked records that the person checked with the bank about the
+// earlier attempt and wants to send anyway.
+func (w *Wizard) SetChecked(checked bool) { w.checked = checked }
 
 // CanNext says whether the current step is complete, and if not, why, in a
 // sentence the user can act on.
@@ -172,6 +199,9 @@ func (w *Wizard) CanNext() (bool, string) {
 	case StepReview:
 		if w.previewErr != nil {
 			return false, w.previewErr.Error()
+		}
+		if w.earlier != nil && !w.checked {
+			return false, Sentence((&ErrOutcomeUnknown{Earlier: *w.earlier}).Error()) + "."
 		}
 		if errs := w.preview.Request.Findings.Errors(); len(errs) > 0 {
 			return false, fmt.Sprintf("%d problem(s) must be fixed before sending: %s", len(errs), errs[0].Plain())
@@ -251,7 +281,7 @@ func (w *Wizard) missingCredentials() []string {
 
 // request is what the wizard's choices ask the app for.
 func (w *Wizard) request() RegisterRequest {
-	r := RegisterRequest{ProfileID: w.profile.ID, IdentityName: w.idName, Fields: map[string]any{}}
+	r := RegisterRequest{ProfileID: w.profile.ID, IdentityName: w.idName, Fields: map[string]any{}, Checked: w.checked}
 	if c := w.change; c != nil {
 		r.Operation, r.ClientID, r.ManagementURI, r.AccessToken = registration.Update, c.ClientID, c.uri, c.token
 	} else if w.initialToken != "" {
@@ -505,8 +535,15 @@ func (w *Wizard) Sender() (func(context.Context) (*Outcome, error), error) {
 	return func(ctx context.Context) (*Outcome, error) { return a.Register(ctx, req) }, nil
 }
 
-// Record keeps the result of a send.
-func (w *Wizard) Record(out *Outcome, err error) { w.Outcome, w.Err = out, err }
+// Record keeps the result of a send. After an unknown outcome, sending
+// again needs the person's word that they checked with the bank.
+func (w *Wizard) Record(out *Outcome, err error) {
+	w.Outcome, w.Err = out, err
+	if out != nil && out.Record.Status == records.Unknown && w.change == nil {
+		rec := out.Record
+		w.earlier, w.checked = &rec, false
+	}
+}
 
 // FixStep is the step where what a refusal points at can be corrected.
 func (w *Wizard) FixStep() Step {

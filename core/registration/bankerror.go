@@ -3,7 +3,10 @@ package registration
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // BankError is a refusal from the bank: its own code and text, kept as they
@@ -18,12 +21,18 @@ type BankError struct {
 	// Field is the input the refusal is most likely about, when known, so a
 	// front end can take the user back to it.
 	Field string `json:"field,omitempty"`
-	Body  []byte `json:"-"`
+	// RetryAfter is how long a busy bank (429, 503) asked to wait.
+	RetryAfter time.Duration `json:"retry_after,omitempty"`
+	Body       []byte        `json:"-"`
 }
 
 func (e *BankError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "the bank refused the registration (HTTP %d", e.Status)
+	if e.Status >= 200 && e.Status < 300 {
+		fmt.Fprintf(&b, "the bank's answer (HTTP %d", e.Status)
+	} else {
+		fmt.Fprintf(&b, "the bank refused the registration (HTTP %d", e.Status)
+	}
 	if e.Code != "" {
 		b.WriteString(", " + e.Code)
 	}
@@ -83,6 +92,21 @@ func ParseError(resp *Response) *BankError {
 		e.Description = e.Description[:MaxErrorText] + "…"
 	}
 	e.Explanation, e.NextStep, e.Field = explain(e.Status, e.Code)
+	switch {
+	case e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable:
+		if d, ok := RetryAfter(resp.Header, time.Now()); ok {
+			e.RetryAfter = d
+			e.NextStep = fmt.Sprintf("The bank asks you to wait %s before sending again; it did not take this request.", Wait(d))
+		}
+	case e.Status >= 300 && e.Status < 400:
+		to := resp.Header.Get("Location")
+		if to == "" {
+			to = "an address it did not give"
+		}
+		e.Explanation = fmt.Sprintf("The bank answered with a redirect (HTTP %d) to %s. A registration is never re-sent to another address automatically.", e.Status, to)
+		e.NextStep = "Check the registration endpoint in the bank profile; if the bank has moved it, change the profile and send again."
+		e.Field = "endpoint"
+	}
 	if strings.HasPrefix(strings.TrimSpace(string(resp.Body)), "<") {
 		e.Explanation += " (The bank sent a web page instead of an API error, which usually means the request reached the wrong address or a gateway in front of the bank.)"
 	}
@@ -146,8 +170,50 @@ func explain(status int, code string) (what, next, field string) {
 		return "The bank says this software is already registered.", "Look up the existing registration, or change it instead of creating a new one.", ""
 	case status == 429:
 		return "The bank is limiting how often you may call.", "Wait a few minutes before trying again.", ""
+	case status == 503:
+		return "The bank's service is unavailable for now.", "Try again later. If it persists, contact the bank with the interaction id below.", ""
 	case status >= 500:
 		return "The bank had an internal problem.", "Try again later. If it persists, contact the bank with the interaction id below.", ""
 	}
 	return fmt.Sprintf("The bank answered with HTTP %d, which is not a success for this bank.", status), "Read the bank's text below; contact the bank if it is unclear.", ""
+}
+
+// RetryAfter reads a Retry-After header (RFC 9110 section 10.2.3): a number
+// of seconds or an HTTP date. A date in the past means now.
+func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, false
+		}
+		if n > int64(24*time.Hour/time.Second) {
+			n = int64(24 * time.Hour / time.Second)
+		}
+		return time.Duration(n) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	if d := t.Sub(now); d > 0 {
+		return d.Round(time.Second), true
+	}
+	return 0, true
+}
+
+// Wait says a duration the way a person would: "45 seconds", "2 minutes".
+func Wait(d time.Duration) string {
+	switch s := int(d.Round(time.Second) / time.Second); {
+	case s == 1:
+		return "1 second"
+	case s < 120:
+		return fmt.Sprintf("%d seconds", s)
+	case s < 2*3600:
+		return fmt.Sprintf("%d minutes", (s+59)/60)
+	default:
+		return fmt.Sprintf("%d hours", (s+3599)/3600)
+	}
 }

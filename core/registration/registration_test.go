@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseField(t *testing.T) {
@@ -132,4 +133,28 @@ func FuzzParseSuccess(f *testing.F) {
 			t.Fatal("nil result without error")
 		}
 	})
+}
+
+func TestRetryAfterReadsSecondsAndDates(t *testing.T) {
+	now := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	tests := []struct {
+		value string
+		want  time.Duration
+		ok    bool
+	}{
+		{"120", 2 * time.Minute, true},
+		{" 0 ", 0, true},
+		{"Sat, 21 Nov 2026 10:03:00 GMT", 3 * time.Minute, true},
+		{"Sat, 21 Nov 2026 09:00:00 GMT", 0, true}, // in the past: now
+		{"99999999", 24 * time.Hour, true},         // capped at a day
+		{"-5", 0, false},
+		{"soon", 0, false},
+		{"", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := RetryAfter(http.Header{"Retry-After": {tt.value}}, now)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("Retry-After %q = %v, %v; want %v, %v", tt.value, got, ok, tt.want, tt.ok)
+		}
+	}
 }

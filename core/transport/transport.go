@@ -1,7 +1,8 @@
 // Package transport sends requests to banks over mutual TLS: the TPP's
 // transport certificate as client certificate, TLS verification always on,
 // an extra trusted CA only where a sandbox needs one, timeouts, a cap on the
-// response size, and no redirects followed for anything but GET.
+// response size, no redirects followed for anything but GET, and retries
+// only for requests that are safe to repeat.
 package transport
 
 import (
@@ -30,6 +31,12 @@ const (
 	DefaultConnectTimeout = 10 * time.Second
 	DefaultTimeout        = 60 * time.Second
 	DefaultMaxResponse    = 1 << 20
+	// DefaultRetries is how many times a safe request (GET, HEAD) is
+	// repeated after a dropped connection or a busy answer.
+	DefaultRetries = 2
+	// DefaultMaxRetryWait is the longest Retry-After honoured
+	// automatically; a bank asking for longer gets its answer reported.
+	DefaultMaxRetryWait = 30 * time.Second
 )
 
 // Options configure a Client.
@@ -44,13 +51,22 @@ type Options struct {
 	// Timeout bounds one whole exchange, connection to last byte.
 	Timeout     time.Duration
 	MaxResponse int64
+	// Retries for safe requests; negative turns retrying off.
+	Retries      int
+	MaxRetryWait time.Duration
+	// Sleep waits between retries (tests replace it); it returns early
+	// with the context's error.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Client sends requests to one bank with one identity.
 type Client struct {
-	http        *http.Client
-	timeout     time.Duration
-	maxResponse int64
+	http         *http.Client
+	timeout      time.Duration
+	maxResponse  int64
+	retries      int
+	maxRetryWait time.Duration
+	sleep        func(ctx context.Context, d time.Duration) error
 }
 
 // New builds a client. It never disables certificate verification.
@@ -81,6 +97,18 @@ func New(o Options) (*Client, error) {
 	if o.MaxResponse == 0 {
 		o.MaxResponse = DefaultMaxResponse
 	}
+	switch {
+	case o.Retries == 0:
+		o.Retries = DefaultRetries
+	case o.Retries < 0:
+		o.Retries = 0
+	}
+	if o.MaxRetryWait == 0 {
+		o.MaxRetryWait = DefaultMaxRetryWait
+	}
+	if o.Sleep == nil {
+		o.Sleep = sleep
+	}
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext,
@@ -91,10 +119,33 @@ func New(o Options) (*Client, error) {
 		MaxIdleConnsPerHost:   4,
 	}
 	return &Client{
-		http:        &http.Client{Transport: tr, CheckRedirect: checkRedirect},
-		timeout:     o.Timeout,
-		maxResponse: o.MaxResponse,
+		http:         &http.Client{Transport: tr, CheckRedirect: checkRedirect},
+		timeout:      o.Timeout,
+		maxResponse:  o.MaxResponse,
+		retries:      o.Retries,
+		maxRetryWait: o.MaxRetryWait,
+		sleep:        o.Sleep,
 	}, nil
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Safe reports whether a request may be repeated without the bank acting
+// on it twice (RFC 9110 section 9.2.1). A registration (POST), a change
+// (PUT, which may replace the registration access token) and a deletion
+// are never repeated automatically: when they may have reached the bank,
+// the person decides, after checking.
+func Safe(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
 }
 
 // checkRedirect follows redirects for GET and HEAD only (discovery), at most
@@ -113,12 +164,55 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 	return nil
 }
 
-// Do sends one request and reads the whole answer (up to the size cap).
+// Do sends a request and reads the whole answer (up to the size cap). A
+// safe request is repeated, at most c.retries times, after a dropped
+// connection or a 429, 502, 503 or 504 answer, waiting as long as the
+// bank's Retry-After asks (up to the longest wait allowed). Anything
+// else is sent once.
 func (c *Client) Do(ctx context.Context, method, rawURL string, header http.Header, body []byte) (*registration.Response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
 		return nil, &Error{URL: rawURL, Err: errors.New("not an https address"), Hint: "bank addresses must start with https://"}
 	}
+	for attempt := 0; ; attempt++ {
+		resp, err := c.once(ctx, method, rawURL, header, body)
+		if attempt >= c.retries || !Safe(method) {
+			return resp, err
+		}
+		wait, again := retryAfter(resp, err, attempt, time.Now())
+		if !again || wait > c.maxRetryWait {
+			return resp, err
+		}
+		if serr := c.sleep(ctx, wait); serr != nil {
+			return resp, err
+		}
+	}
+}
+
+// retryAfter says whether a safe request's outcome is worth another try,
+// and after how long: the bank's Retry-After, else 1 s, then 2 s.
+func retryAfter(resp *registration.Response, err error, attempt int, now time.Time) (time.Duration, bool) {
+	backoff := time.Duration(1<<attempt) * time.Second
+	if err != nil {
+		var te *Error
+		if !errors.As(err, &te) || !te.transient {
+			return 0, false
+		}
+		return backoff, true
+	}
+	switch resp.Status {
+	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	default:
+		return 0, false
+	}
+	if d, ok := registration.RetryAfter(resp.Header, now); ok {
+		return d, true
+	}
+	return backoff, true
+}
+
+// once sends the request one time.
+func (c *Client) once(ctx context.Context, method, rawURL string, header http.Header, body []byte) (*registration.Response, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, rawURL, bytes.NewReader(body))
@@ -144,6 +238,14 @@ func (c *Client) Do(ctx context.Context, method, rawURL string, header http.Head
 		// rejects its certificate; a bank that aborts the handshake never
 		// reads the request.
 		e.Sent = sent.Load() && !e.handshakeRefused
+		if !e.Sent {
+			switch {
+			case errors.Is(err, context.Canceled):
+				e.Hint = "the send was cancelled before the request left; nothing was sent"
+			case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+				e.Hint = "the bank did not complete the connection in time; nothing was sent. Check the endpoint and your network, then try again"
+			}
+		}
 		return nil, e
 	}
 	defer resp.Body.Close()
@@ -154,8 +256,8 @@ func (c *Client) Do(ctx context.Context, method, rawURL string, header http.Head
 		return nil, e
 	}
 	if int64(len(data)) > c.maxResponse {
-		return nil, &Error{URL: rawURL, Status: resp.StatusCode, Sent: true, Err: fmt.Errorf("the answer is larger than %d bytes", c.maxResponse),
-			Hint: "the bank sent far more than a registration answer; reading stopped. The request did reach the bank: check with them whether it was registered"}
+		return nil, &Error{URL: rawURL, Status: resp.StatusCode, Sent: true, Err: fmt.Errorf("HTTP %d, more than %d bytes", resp.StatusCode, c.maxResponse),
+			Hint: fmt.Sprintf("the answer is larger than %d bytes, far more than a registration answer, so reading stopped", c.maxResponse)}
 	}
 	return &registration.Response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
 }
@@ -172,6 +274,10 @@ type Error struct {
 	Sent bool
 
 	handshakeRefused bool
+	// transient: the connection failed in a way another try may not
+	// (refused, reset, cut short); never a certificate problem, a timeout
+	// or a cancel.
+	transient bool
 }
 
 func (e *Error) Error() string {
@@ -179,11 +285,16 @@ func (e *Error) Error() string {
 	if u, err := url.Parse(e.URL); err == nil && u.Host != "" {
 		host = u.Host
 	}
-	s := fmt.Sprintf("could not complete the exchange with %s: %v", host, e.Err)
-	if e.Hint != "" {
-		s += ". " + e.Hint
+	// The cause without Go's "Post \"https://...\":" wrapping.
+	cause := e.Err
+	var ue *url.Error
+	if errors.As(cause, &ue) {
+		cause = ue.Err
 	}
-	return s
+	if e.Hint == "" {
+		return fmt.Sprintf("could not complete the exchange with %s: %v", host, cause)
+	}
+	return fmt.Sprintf("could not complete the exchange with %s: %s (%v)", host, e.Hint, cause)
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -200,9 +311,9 @@ func classify(rawURL string, err error) *Error {
 	msg := err.Error()
 	switch {
 	case errors.Is(err, context.Canceled):
-		e.Hint = "the send was cancelled. If the request had already left, the bank may have registered it: check before sending again"
+		e.Hint = "the send was cancelled after the request had left"
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		e.Hint = "the bank did not answer in time. The request may still have reached it: check with the bank before sending again"
+		e.Hint = "the bank did not answer in time"
 	case errors.As(err, &unknownCA):
 		e.Hint = "the bank's server certificate is not issued by an authority this computer trusts. For a sandbox with its own authority, add that CA certificate with --ca-file"
 	case errors.As(err, &hostErr):
@@ -215,9 +326,13 @@ func classify(rawURL string, err error) *Error {
 	case errors.As(err, &dnsErr):
 		e.Hint = "the bank's address could not be found; check the endpoint and your network"
 	case errors.Is(err, syscall.ECONNREFUSED):
+		e.transient = true
 		e.Hint = "nothing answers at this address; check the endpoint and that the bank's service is up"
 	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		e.Hint = "the connection was cut before the answer was complete. The request may have reached the bank: check with them before sending again"
+		e.transient = true
+		e.Hint = "the connection was cut before the answer was complete"
+	case strings.Contains(msg, "first record does not look like a TLS handshake") || strings.Contains(msg, "server gave HTTP response to HTTPS client"):
+		e.Hint = "the address does not speak TLS (https); check that the endpoint is the bank's https address and port"
 	}
 	return e
 }

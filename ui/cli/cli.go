@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
 	"github.com/tppwizard/tppwizard/core/transport"
 )
@@ -23,6 +24,7 @@ const (
 	ExitRefused = 1 // the bank refused
 	ExitInput   = 2 // bad input or usage
 	ExitNetwork = 3 // network or TLS failure
+	ExitUnknown = 4 // the request may have reached the bank; its outcome is unknown
 )
 
 // Env is what a command runs with; tests replace every part.
@@ -61,7 +63,8 @@ Usage:
   tppwizard version
 
 Run "tppwizard COMMAND -h" for a command's options.
-Exit codes: 0 success, 1 the bank refused, 2 bad input or usage, 3 network or TLS failure.
+Exit codes: 0 success, 1 the bank refused, 2 bad input or usage, 3 network or TLS failure,
+4 the request may have reached the bank but its outcome is unknown (check before sending again).
 `
 
 // Run runs one command and returns its exit code.
@@ -123,10 +126,17 @@ func report(err error, env Env) int {
 		bank    *registration.BankError
 		network *transport.Error
 		silent  *exitError
+		again   *app.ErrOutcomeUnknown
 	)
 	switch {
 	case errors.As(err, &silent):
 		return silent.code
+	case errors.As(err, &again):
+		fmt.Fprintf(env.Stderr, "tppwizard: %v (add --checked).\n", err)
+		return ExitInput
+	case rec != nil && rec.record.Status == records.Unknown:
+		fmt.Fprintln(env.Stderr, "tppwizard:", err)
+		return ExitUnknown
 	case errors.As(err, &bank):
 		printBankError(env.Stderr, bank)
 		return ExitRefused

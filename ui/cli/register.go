@@ -39,6 +39,9 @@ func registerCmd(ctx context.Context, args []string, env Env, op registration.Op
 	fs.StringVar(&req.AccessToken, "token", "", "Bearer token to send: a registration token to use instead of fetching one, or an OAuth server's initial access token (RFC 7591)")
 	fs.StringVar(&req.SigningCertURL, "signing-cert-url", "", "where the bank can fetch your QSEAL certificate (profiles whose signature keyId is a URL)")
 	fs.BoolVar(&dryRun, "dry-run", false, "print the exact request and send nothing")
+	if op == registration.Create {
+		fs.BoolVar(&req.Checked, "checked", false, "send although an earlier attempt at this bank with this identity has an unknown outcome: you checked with the bank that it registered nothing")
+	}
 	fs.BoolVar(&asJSON, "json", false, "print as JSON")
 	fs.DurationVar(&timeout, "timeout", 60*time.Second, "give up on the bank after this long")
 	var recordID string
@@ -259,5 +262,8 @@ func (e *recordedError) Error() string { return e.err.Error() }
 func (e *recordedError) Unwrap() error { return e.err }
 
 func (e *recordedError) note(w io.Writer) {
+	if e.record.Status == records.Unknown {
+		fmt.Fprintln(w, app.HowToCheck(&e.record))
+	}
 	fmt.Fprintf(w, "Recorded as %s (%s): tppwizard records show %s\n", e.record.ID, e.record.Status.Describe(), e.record.ID)
 }

@@ -442,15 +442,30 @@ func TestCancelAfterTheRequestLeftSaysTheOutcomeIsUnknown(t *testing.T) {
 	}
 	test.Tap(send.cancelB)
 	s.wait("sent")
-	if !strings.Contains(send.status.Text, "the bank may have registered it") {
+	if !strings.HasPrefix(send.status.Text, "Cancelled after the request had left. It is not known whether the bank registered it, and it was not sent again.") {
 		t.Fatalf("after cancelling: %s", send.status.Text)
 	}
 	recs, err := s.a.Records()
 	if err != nil || len(recs) != 1 || recs[0].Status != records.Unknown {
 		t.Fatalf("the cancelled attempt is recorded as %+v, %v", recs, err)
 	}
-	if send.sendB.Disabled() || s.u.wizard.back.Disabled() {
-		t.Error("after cancelling, Send and Back stay disabled")
+	// Never re-sent by itself: Send waits for the person's word that they
+	// checked with the bank.
+	if !send.sendB.Disabled() || s.u.wizard.back.Disabled() {
+		t.Fatal("after an unknown outcome, Send is enabled at once, or Back is disabled")
+	}
+	var checked *widget.Check
+	for _, o := range send.result.Objects {
+		if c, ok := o.(*widget.Check); ok {
+			checked = c
+		}
+	}
+	if checked == nil {
+		t.Fatal("no way to say the bank was asked")
+	}
+	test.Tap(checked)
+	if send.sendB.Disabled() {
+		t.Fatal("Send stays disabled after the person says they checked")
 	}
 }
 

@@ -60,6 +60,11 @@ func (r *reviewStep) refresh() {
 	for _, f := range plan.Request.Findings {
 		r.checks.Add(checkRow(f))
 	}
+	if earlier := r.s.w.Earlier(); earlier != nil {
+		r.checks.Add(checkRow(check.Finding{Severity: check.Warning, Message: app.Sentence((&app.ErrOutcomeUnknown{Earlier: *earlier}).Error()) + ".",
+			Fix: app.HowToCheck(earlier)}))
+		r.checks.Add(r.s.checkedBox())
+	}
 	r.request.SetText(hardWrap(app.RequestText(plan), monoWidth))
 }
 

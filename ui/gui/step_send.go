@@ -118,10 +118,16 @@ func (st *sendStep) finish(out *app.Outcome, err error) {
 	switch {
 	case err == nil:
 		st.showSuccess(out)
-	case errors.Is(err, context.Canceled) && out != nil && out.Record.Status == records.Unknown:
-		st.sendB.Enable()
-		st.status.SetText("Cancelled after the request had left: the bank may have registered it. " +
-			"Ask the bank (interaction id " + out.Record.InteractionID + ") before sending again; the attempt is kept under Past registrations on the home screen.")
+	case out != nil && out.Record.Status == records.Unknown:
+		// Never re-sent by itself: the person checks with the bank first,
+		// and says so, before Send works again.
+		st.sendB.Disable()
+		lead := "The request left, but no readable answer came back."
+		if errors.Is(err, context.Canceled) {
+			lead = "Cancelled after the request had left."
+		}
+		st.status.SetText(lead + " " + app.HowToCheck(&out.Record) + " The attempt is kept under Past registrations on the home screen.")
+		st.result.Add(st.s.checkedBox())
 	case errors.Is(err, context.Canceled):
 		st.sendB.Enable()
 		st.status.SetText("Cancelled before the request left: nothing was registered by this attempt. You can send again.")

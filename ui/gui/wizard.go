@@ -174,6 +174,23 @@ func (s *wizardScreen) focusStep(f fyne.Focusable) {
 	}
 }
 
+// checkedBox is the person's word that they checked with the bank about
+// an attempt whose outcome is unknown; only then can it be sent again.
+func (s *wizardScreen) checkedBox() *widget.Check {
+	c := widget.NewCheck("I checked with the bank: nothing was registered, send again", func(on bool) {
+		s.w.SetChecked(on)
+		s.update()
+		if s.send != nil && s.w.Step() == app.StepSend {
+			if on {
+				s.send.sendB.Enable()
+			} else {
+				s.send.sendB.Disable()
+			}
+		}
+	})
+	return c
+}
+
 // update enables Next when the step is complete and says why when not.
 func (s *wizardScreen) update() {
 	ok, why := s.w.CanNext()
