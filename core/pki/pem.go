@@ -84,7 +84,7 @@ func notPEM(data []byte) error {
 		what = "this is a PDF document, not a certificate or key file; certificate and key files are text files starting with -----BEGIN"
 	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
 		what = "this is a ZIP archive (or an Office document); if your certificates came as a .zip, extract it and choose the .pem, .crt or .key file inside"
-	case len(data) > 8 && data[0] == 0x30 && bytes.Contains(data[:16], pkcs12Start):
+	case len(data) > 8 && data[0] == 0x30 && bytes.Contains(head[:min(len(head), 16)], pkcs12Start):
 		what = "this is a PKCS#12 bundle (.p12 or .pfx), which holds a certificate and its key behind a password; export the certificate and the key from it as PEM files and choose those"
 	case len(data) > 2 && data[0] == 0x30 && isDERKey(data):
 		what = "this is a private key in binary (DER) form, not a certificate"
