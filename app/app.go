@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sync"
@@ -44,6 +45,8 @@ type Options struct {
 	// Roots replaces the system trust store (tests).
 	Roots *x509.CertPool
 	Now   func() time.Time
+	// Log is the diagnostic log; nil writes none.
+	Log *slog.Logger
 }
 
 // App is one running application.
@@ -53,6 +56,7 @@ type App struct {
 	ConfigDir string
 	roots     *x509.CertPool
 	now       func() time.Time
+	log       *slog.Logger
 
 	// The keyring is opened on first use, so commands that never touch it
 	// (listing profiles, say) do not write a probe entry into it.
@@ -93,6 +97,7 @@ func New(o Options) *App {
 	a.Catalog = profile.Load(builtin, userProfiles)
 
 	a.Engine = &engine.Engine{Now: a.now}
+	a.SetLog(o.Log)
 	return a
 }
 
@@ -262,8 +267,12 @@ func (a *App) Register(ctx context.Context, r RegisterRequest) (*Outcome, error)
 	if err := a.Journal().Begin(&rec); err != nil {
 		return nil, fmt.Errorf("nothing was sent: the attempt could not be recorded first (%w)", err)
 	}
+	a.log.Info("attempt recorded before sending", "record", rec.ID, "bank", rec.Bank, "operation", rec.Operation, "identity", rec.Identity)
 	res, err := a.Engine.Send(ctx, plan)
+	// The keys are not needed once the request has gone (or failed).
+	plan.Release()
 	settle(&rec, res, err)
+	a.log.Info("attempt settled", "record", rec.ID, "status", string(rec.Status), "client_id", rec.ClientID)
 	if err == nil {
 		out.Result = res
 		err = a.saveSecrets(&rec, res)

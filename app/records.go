@@ -196,6 +196,7 @@ func (a *App) saveSecrets(rec *records.Record, res *registration.Result) error {
 				"It is shown once now; copy it somewhere safe", res.ClientID, strings.ReplaceAll(s.name, "_", " "), err)
 		}
 		rec.Secrets = append(rec.Secrets, key)
+		a.log.Debug("secret saved in the keyring", "record", rec.ID, "name", s.name)
 	}
 	return nil
 }

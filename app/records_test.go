@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/engine"
 	"github.com/tppwizard/tppwizard/core/keystore"
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
@@ -251,5 +252,25 @@ func TestRegistrationIsReadAndDeletedFromItsRecord(t *testing.T) {
 				t.Fatalf("read at %s: %v, %+v", id, err, out)
 			}
 		})
+	}
+}
+
+// TestKeysAreLetGoOnceSent: the outcome a front end keeps shows what was
+// sent, but holds neither the identity's keys nor a client that could use
+// them.
+func TestKeysAreLetGoOnceSent(t *testing.T) {
+	a := demoApp(t)
+	out, err := a.Register(context.Background(), app.RegisterRequest{ProfileID: "sandbox-stet", IdentityName: sandbox.DemoIdentityName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Plan.Input.Identity != nil {
+		t.Error("the outcome still holds the identity and its keys")
+	}
+	if out.Plan.Request == nil || out.Plan.Request.Method != "POST" {
+		t.Error("what was sent is no longer readable")
+	}
+	if _, err := a.Engine.Send(context.Background(), out.Plan); !errors.Is(err, engine.ErrNotPrepared) {
+		t.Errorf("a sent plan could be sent again: %v", err)
 	}
 }

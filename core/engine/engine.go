@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"time"
 
@@ -55,7 +56,9 @@ type Params struct {
 	// ExtraCAs are trusted for this call only (a sandbox's own CA).
 	ExtraCAs []*x509.Certificate
 	// Roots replaces the system trust store (tests).
-	Roots          *x509.CertPool
+	Roots *x509.CertPool
+	// Log receives the exchanges with the bank (the engine sets it).
+	Log            *slog.Logger
 	RedirectURIs   []string
 	Fields         map[string]any
 	AccessToken    string
@@ -67,6 +70,16 @@ type Params struct {
 type Engine struct {
 	Now   func() time.Time
 	NewID func() string
+	// Log is the diagnostic log (nil: none). It is given what records
+	// keep: masked credentials, never a secret.
+	Log *slog.Logger
+}
+
+func (e *Engine) log() *slog.Logger {
+	if e.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Log
 }
 
 // Plan is a built request and what is needed to send it.
@@ -91,7 +104,7 @@ func Client(p Params) (*transport.Client, error) {
 		}
 		cas = append(cas, extra...)
 	}
-	return transport.New(transport.Options{Certificate: p.Identity.Transport, Roots: p.Roots, ExtraCAs: cas, Timeout: p.Timeout})
+	return transport.New(transport.Options{Certificate: p.Identity.Transport, Roots: p.Roots, ExtraCAs: cas, Timeout: p.Timeout, Log: p.Log})
 }
 
 // Prepare builds the request. Online, it first discovers the endpoint and
@@ -124,6 +137,9 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 		now = e.Now
 	}
 	plan := &Plan{Dialect: dialect}
+	if p.Log == nil {
+		p.Log = e.log()
+	}
 	if online {
 		if err := e.precheck(ctx, p); err != nil {
 			return nil, err
@@ -146,6 +162,7 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 			return nil, err
 		}
 		plan.Discovery, endpoint = cfg, cfg.RegistrationEndpoint
+		p.Log.Debug("discovered", "discovery", discoveryURL, "issuer", cfg.Issuer, "registration_endpoint", endpoint)
 	case discoveryURL != "" && p.Profile.RegistrationEndpoint != "":
 		endpoint = p.Profile.RegistrationEndpoint
 		plan.Notes = append(plan.Notes, "When sending, the registration endpoint is read from the bank's discovery document at "+discoveryURL+"; the profile's endpoint is shown here.")
@@ -188,6 +205,8 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 	}
 	req.Findings = append(p.Identity.Check(p.Profile.Needs, in.Now), req.Findings...)
 	plan.Request = req
+	p.Log.Debug("request built", "profile", p.Profile.ID, "dialect", p.Profile.Dialect, "operation", string(p.Operation), "method", req.Method, "url", req.URL,
+		"findings", len(req.Findings), "errors", len(req.Findings.Errors()), "online", online)
 	return plan, nil
 }
 
@@ -262,6 +281,7 @@ func (e *Engine) token(ctx context.Context, p Params, plan *Plan) (string, error
 	if err != nil {
 		return "", err
 	}
+	e.log().Debug("access token obtained", "token_endpoint", endpoint, "scope", t.Scope, "expires_in", t.ExpiresIn)
 	return t.AccessToken, nil
 }
 
@@ -298,6 +318,19 @@ func (e *Engine) Send(ctx context.Context, plan *Plan) (*registration.Result, er
 		res.InteractionID = req.InteractionID
 	}
 	return res, nil
+}
+
+// Release lets go of the plan's keys once it has been sent: the transport
+// client (which holds the TLS key) and the identity. What was sent stays
+// readable; the plan can no longer be sent.
+func (p *Plan) Release() {
+	if p.client != nil {
+		p.client.Close()
+		p.client = nil
+	}
+	if p.Input != nil {
+		p.Input.Identity = nil
+	}
 }
 
 // Register prepares and sends in one go.

@@ -66,7 +66,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request, b *bank) {
 		return
 	}
 	t.bank, t.certThumbprint, t.expires = b.ID, pki.ThumbprintS256(cert), s.now().Add(TokenLifetime)
-	value := newSecret()
+	value := s.newSecret()
 	s.mu.Lock()
 	for k, old := range s.tokens {
 		if s.now().After(old.expires) {

@@ -55,7 +55,7 @@ func (s *Server) oauthRegister(w http.ResponseWriter, r *http.Request, b *bank) 
 	now := s.now().UTC()
 	c := &Client{Bank: b.ID, ClientID: newID(22), Handle: newID(16), OrgIdentifier: pki.OrganizationIdentifier(cert), Created: now, Updated: now}
 	answer := s.applyOAuthMetadata(c, meta)
-	issueCredentials(c, answer, s.clientsURL(b, c.Handle))
+	s.issueCredentials(c, answer, s.clientsURL(b, c.Handle))
 	s.created(w, r, b, c, http.StatusCreated, answer)
 }
 
@@ -236,7 +236,7 @@ func (s *Server) oauthManage(w http.ResponseWriter, r *http.Request, b *bank) {
 		// RFC 7592 section 2.2: the server may rotate the registration
 		// access token; this one does on every change, so that a client
 		// that keeps using the old one is caught.
-		rat := newSecret()
+		rat := s.newSecret()
 		updated.RATHash = hashSecret(rat)
 		answer["registration_access_token"] = rat
 		answer["registration_client_uri"] = s.clientsURL(b, c.Handle)

@@ -37,6 +37,10 @@ type Options struct {
 	Now func() time.Time
 	// Log receives one event per request answered; nil discards them.
 	Log func(Event)
+	// Witness is shown every secret the sandbox hands out (access tokens,
+	// client secrets, registration access tokens, the initial access
+	// token), so that a test can prove none of them leaks.
+	Witness func(secret string)
 }
 
 // Event is one answered request, for the operator's console. It never
@@ -80,7 +84,8 @@ type Server struct {
 
 // New loads the sandbox from opts.Dir, or makes a fresh one.
 func New(opts Options) (*Server, error) {
-	s := &Server{opts: opts, tokens: map[string]*accessToken{}, jtis: map[string]time.Time{}, initialToken: newSecret()}
+	s := &Server{opts: opts, tokens: map[string]*accessToken{}, jtis: map[string]time.Time{}}
+	s.initialToken = s.newSecret()
 	var err error
 	if s.ca, err = loadOrCreateAuthority(opts.Dir, s.now()); err != nil {
 		return nil, err

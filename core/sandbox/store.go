@@ -107,13 +107,13 @@ func clientKey(bank, id string) string { return bank + "/" + id }
 // issueCredentials gives a new client its registration access token, the
 // address where it is managed and, for the client_secret methods, its
 // secret, in the answer; the client keeps only their hashes.
-func issueCredentials(c *Client, answer map[string]any, manageURI string) {
-	rat := newSecret()
+func (s *Server) issueCredentials(c *Client, answer map[string]any, manageURI string) {
+	rat := s.newSecret()
 	c.RATHash = hashSecret(rat)
 	answer["registration_access_token"] = rat
 	answer["registration_client_uri"] = manageURI
 	if c.AuthMethod == "client_secret_basic" || c.AuthMethod == "client_secret_post" {
-		secret := newSecret()
+		secret := s.newSecret()
 		c.SecretHash = hashSecret(secret)
 		answer["client_secret"] = secret
 		answer["client_secret_expires_at"] = 0
@@ -141,6 +141,16 @@ func secretMatches(hash, s string) bool {
 }
 
 // newSecret returns 32 random bytes, base64url.
+// newSecret makes a secret the sandbox hands out (a token, a client
+// secret) and shows it to the witness, if any.
+func (s *Server) newSecret() string {
+	v := newSecret()
+	if s.opts.Witness != nil {
+		s.opts.Witness(v)
+	}
+	return v
+}
+
 func newSecret() string {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {

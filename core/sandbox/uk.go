@@ -49,7 +49,7 @@ func (s *Server) ukRegister(w http.ResponseWriter, r *http.Request, b *bank) {
 	c := &Client{Bank: b.ID, ClientID: newID(22), SoftwareID: req.software.ID, OrgIdentifier: pki.OrganizationIdentifier(req.cert),
 		Created: s.now().UTC(), Updated: s.now().UTC()}
 	answer := s.applyUKMetadata(b, c, req)
-	issueCredentials(c, answer, s.registerURL(b)+"/"+c.ClientID)
+	s.issueCredentials(c, answer, s.registerURL(b)+"/"+c.ClientID)
 	s.created(w, r, b, c, b.CreateStatus, answer)
 }
 
@@ -446,7 +446,7 @@ func record(c *Client, manageURI string) map[string]any {
 // client that moved to a client_secret method is given a secret.
 func (s *Server) changed(w http.ResponseWriter, r *http.Request, b *bank, old, updated *Client, answer map[string]any) {
 	if updated.AuthMethod != old.AuthMethod && (updated.AuthMethod == "client_secret_basic" || updated.AuthMethod == "client_secret_post") {
-		secret := newSecret()
+		secret := s.newSecret()
 		updated.SecretHash = hashSecret(secret)
 		answer["client_secret"] = secret
 		answer["client_secret_expires_at"] = 0

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -57,6 +58,9 @@ type Options struct {
 	// Sleep waits between retries (tests replace it); it returns early
 	// with the context's error.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Log receives each exchange at debug level, as records keep it:
+	// credentials masked, secret fields of bodies masked.
+	Log *slog.Logger
 }
 
 // Client sends requests to one bank with one identity.
@@ -67,6 +71,7 @@ type Client struct {
 	retries      int
 	maxRetryWait time.Duration
 	sleep        func(ctx context.Context, d time.Duration) error
+	log          *slog.Logger
 }
 
 // New builds a client. It never disables certificate verification.
@@ -109,6 +114,9 @@ func New(o Options) (*Client, error) {
 	if o.Sleep == nil {
 		o.Sleep = sleep
 	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           (&net.Dialer{Timeout: o.ConnectTimeout, KeepAlive: 30 * time.Second}).DialContext,
@@ -125,6 +133,7 @@ func New(o Options) (*Client, error) {
 		retries:      o.Retries,
 		maxRetryWait: o.MaxRetryWait,
 		sleep:        o.Sleep,
+		log:          o.Log,
 	}, nil
 }
 
@@ -138,6 +147,10 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
+
+// Close drops the client's idle connections, and with them the last use
+// of its TLS certificate; the client can still be used afterwards.
+func (c *Client) Close() { c.http.CloseIdleConnections() }
 
 // Safe reports whether a request may be repeated without the bank acting
 // on it twice (RFC 9110 section 9.2.1). A registration (POST), a change
@@ -183,6 +196,7 @@ func (c *Client) Do(ctx context.Context, method, rawURL string, header http.Head
 		if !again || wait > c.maxRetryWait {
 			return resp, err
 		}
+		c.log.Info("repeating a safe request", "method", method, "url", rawURL, "attempt", attempt+2, "wait", wait.String(), "after", outcome(resp, err))
 		if serr := c.sleep(ctx, wait); serr != nil {
 			return resp, err
 		}
@@ -211,8 +225,31 @@ func retryAfter(resp *registration.Response, err error, attempt int, now time.Ti
 	return backoff, true
 }
 
-// once sends the request one time.
+func outcome(resp *registration.Response, err error) string {
+	if err != nil {
+		return err.Error()
+	}
+	return fmt.Sprintf("HTTP %d", resp.Status)
+}
+
+// once sends the request one time, and logs it as records keep it.
 func (c *Client) once(ctx context.Context, method, rawURL string, header http.Header, body []byte) (*registration.Response, error) {
+	start := time.Now()
+	c.log.Debug("request", "method", method, "url", rawURL, "header", registration.RedactHeader(header), "body", registration.RedactBody(body))
+	resp, err := c.exchange(ctx, method, rawURL, header, body)
+	if err != nil {
+		var te *Error
+		sent := errors.As(err, &te) && te.Sent
+		c.log.Debug("no answer", "method", method, "url", rawURL, "error", err.Error(), "sent", sent, "after", time.Since(start).String())
+		return nil, err
+	}
+	c.log.Debug("answer", "method", method, "url", rawURL, "status", resp.Status, "header", registration.RedactHeader(resp.Header),
+		"body", registration.RedactBody(resp.Body), "after", time.Since(start).String())
+	return resp, nil
+}
+
+// exchange is one request and its whole answer.
+func (c *Client) exchange(ctx context.Context, method, rawURL string, header http.Header, body []byte) (*registration.Response, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, rawURL, bytes.NewReader(body))

@@ -47,6 +47,7 @@ const usage = `tppwizard: register a TPP's application with open banking banks.
 
 Usage:
   tppwizard                      open the wizard
+  tppwizard --debug COMMAND ...  also write a diagnostic log (no secrets) to standard error
   tppwizard profiles [--json]    list bank profiles
   tppwizard identity import|list|show|delete ...
   tppwizard register --profile ID --identity NAME [options]
@@ -67,8 +68,21 @@ Exit codes: 0 success, 1 the bank refused, 2 bad input or usage, 3 network or TL
 4 the request may have reached the bank but its outcome is unknown (check before sending again).
 `
 
-// Run runs one command and returns its exit code.
+// Run runs one command and returns its exit code. A leading --debug (or
+// TPPWIZARD_LOG=debug) writes the diagnostic log to standard error.
 func Run(ctx context.Context, args []string, env Env) int {
+	level := os.Getenv(app.LogEnv)
+	for len(args) > 0 && (args[0] == "--debug" || args[0] == "-debug") {
+		level, args = "debug", args[1:]
+	}
+	if logger := app.NewLogger(env.Stderr, level); level != "" && env.NewApp != nil {
+		newApp := env.NewApp
+		env.NewApp = func() *app.App {
+			a := newApp()
+			a.SetLog(logger)
+			return a
+		}
+	}
 	if len(args) == 0 {
 		fmt.Fprint(env.Stderr, usage)
 		return ExitInput

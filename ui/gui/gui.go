@@ -20,7 +20,7 @@ const AppID = "io.github.tppwizard"
 func Run() {
 	fa := fyneapp.NewWithID(AppID)
 	w := fa.NewWindow("TPP Onboarding Wizard")
-	a := app.New(app.Options{})
+	a := app.New(app.Options{Log: app.LoggerFromEnv()})
 	u := New(a, w)
 	w.SetOnClosed(func() { _ = a.StopSandbox() })
 	w.Resize(fyne.NewSize(900, 650))
