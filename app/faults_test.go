@@ -253,7 +253,25 @@ func TestOnlySafeRequestsAreRepeated(t *testing.T) {
 		t.Fatalf("a POST cut off was re-sent or not reported as unknown: %d POSTs, %v, %+v", bank.posts.Load(), err, out)
 	}
 
-	// Sending again is refused until the person says they checked.
+	// The wizard stops at Review until the person says they checked.
+	w := a.NewWizard()
+	if err := w.ChooseProfile(req.ProfileID); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []func() error{w.Next, func() error { return w.ChooseIdentity(k.Identity.Name) }, w.Next, w.Next} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ok, why := w.CanNext(); ok || w.Earlier() == nil || !strings.Contains(why, out.Record.ID) {
+		t.Fatalf("the wizard would send again at once (%v, %q)", ok, why)
+	}
+	w.SetChecked(true)
+	if ok, why := w.CanNext(); !ok {
+		t.Fatalf("still blocked after the person checked: %s", why)
+	}
+
+	// So does the app (the command line) until the request says so.
 	out, err = a.Register(context.Background(), req)
 	var again *app.ErrOutcomeUnknown
 	if !errors.As(err, &again) || again.Earlier.ID == "" || bank.posts.Load() != 1 || out.Record.Status != records.NotSent {

@@ -201,7 +201,7 @@ func (w *Wizard) CanNext() (bool, string) {
 			return false, w.previewErr.Error()
 		}
 		if w.earlier != nil && !w.checked {
-			return false, Sentence((&ErrOutcomeUnknown{Earlier: *w.earlier}).Error()) + "."
+			return false, "An earlier attempt at this bank may have registered your software (record " + w.earlier.ID + "). Check with the bank, then tick \"I checked with the bank\" to send again."
 		}
 		if errs := w.preview.Request.Findings.Errors(); len(errs) > 0 {
 			return false, fmt.Sprintf("%d problem(s) must be fixed before sending: %s", len(errs), errs[0].Plain())

@@ -61,8 +61,8 @@ func (r *reviewStep) refresh() {
 		r.checks.Add(checkRow(f))
 	}
 	if earlier := r.s.w.Earlier(); earlier != nil {
-		r.checks.Add(checkRow(check.Finding{Severity: check.Warning, Message: app.Sentence((&app.ErrOutcomeUnknown{Earlier: *earlier}).Error()) + ".",
-			Fix: app.HowToCheck(earlier)}))
+		r.checks.Add(checkRow(check.Finding{Severity: check.Warning, Message: fmt.Sprintf("Your registration at %s on %s (record %s) may have reached the bank, but no answer came back.",
+			earlier.Bank, earlier.Started.Local().Format("2 Jan 2006 15:04"), earlier.ID) + " " + app.HowToCheck(earlier)}))
 		r.checks.Add(r.s.checkedBox())
 	}
 	r.request.SetText(hardWrap(app.RequestText(plan), monoWidth))

@@ -128,6 +128,7 @@ func (st *sendStep) finish(out *app.Outcome, err error) {
 		}
 		st.status.SetText(lead + " " + app.HowToCheck(&out.Record) + " The attempt is kept under Past registrations on the home screen.")
 		st.result.Add(st.s.checkedBox())
+		st.content.Refresh() // the status now wraps over more lines
 	case errors.Is(err, context.Canceled):
 		st.sendB.Enable()
 		st.status.SetText("Cancelled before the request left: nothing was registered by this attempt. You can send again.")
