@@ -10,7 +10,7 @@ APT_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev xvfb xauth xdotool imagemagi
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X github.com/tppwizard/tppwizard/app.Version=$(VERSION)
 
-.PHONY: all deps run build test test-fast test-keyring test-window screenshots lint fuzz clean
+.PHONY: all deps run build test test-fast test-race test-keyring test-window screenshots lint fuzz clean
 
 all: build
 
@@ -50,7 +50,11 @@ test-window: build
 screenshots: build
 	./scripts/screenshots.sh ./tppwizard docs/screenshots
 
-test: deps lint test-fast test-keyring build test-window
+# The race detector over every package (cgo, the headless driver).
+test-race: deps
+	CGO_ENABLED=1 $(GO) test -race -tags ci -count=1 ./...
+
+test: deps lint test-fast test-race test-keyring build test-window
 	@echo "make test: all checks passed"
 
 # Long fuzzing of the parsers of untrusted input: FUZZTIME per target,

@@ -140,6 +140,7 @@ func (s *Server) AddSoftware(sw *Software) error {
 	if ref := s.change(func(st *state) { st.Software[sw.ID] = sw }); ref != nil {
 		return ref
 	}
+	s.forgetKeys()
 	return nil
 }
 
@@ -255,12 +256,46 @@ func (s *Server) verifyStatement(raw string) (*Software, map[string]any, *Refusa
 	return sw, claims, nil
 }
 
-// fetchKeys fetches the keys a statement's software_jwks_endpoint
-// publishes, as a bank does. Only loopback addresses are fetched.
+// KeysCacheTime is how long a fetched JWKS is used again, as banks cache
+// them; a change in the sandbox's own directory empties the cache at once.
+const KeysCacheTime = 5 * time.Minute
+
+type cachedKeys struct {
+	set     *jose.JSONWebKeySet
+	fetched time.Time
+}
+
+// forgetKeys empties the JWKS cache (the directory changed).
+func (s *Server) forgetKeys() {
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
+	s.keys = nil
+}
+
+// fetchKeys returns the keys a statement's software_jwks_endpoint
+// publishes, fetched as a bank does (only loopback addresses) and cached
+// for KeysCacheTime. One fetch at a time: many registrations arriving
+// together wait for one fetch rather than each making their own.
 func (s *Server) fetchKeys(r *http.Request, endpoint string) (*jose.JSONWebKeySet, *Refusal) {
 	if !strings.HasPrefix(endpoint, "https://") {
 		return nil, refuse("ssa.jwks-endpoint", KindKeyNotFound, "the software statement's software_jwks_endpoint %q is not an https address", endpoint)
 	}
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
+	if c, ok := s.keys[endpoint]; ok && time.Since(c.fetched) < KeysCacheTime {
+		return c.set, nil
+	}
+	set, ref := s.fetchKeysNow(r, endpoint)
+	if ref == nil {
+		if s.keys == nil {
+			s.keys = map[string]cachedKeys{}
+		}
+		s.keys[endpoint] = cachedKeys{set: set, fetched: time.Now()}
+	}
+	return set, ref
+}
+
+func (s *Server) fetchKeysNow(r *http.Request, endpoint string) (*jose.JSONWebKeySet, *Refusal) {
 	req, err := http.NewRequestWithContext(r.Context(), http.MethodGet, endpoint, nil)
 	if err != nil {
 		return nil, refuse("ssa.jwks-endpoint", KindKeyNotFound, "software_jwks_endpoint %q: %v", endpoint, err)

@@ -73,6 +73,10 @@ type Server struct {
 	// initialToken is the RFC 7591 server's initial access token.
 	initialToken string
 
+	// keys caches fetched JWKS (see fetchKeys).
+	keysMu sync.Mutex
+	keys   map[string]cachedKeys
+
 	// received counts the requests that reached the banks.
 	received atomic.Int64
 
