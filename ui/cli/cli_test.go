@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/tppwizard/tppwizard/app"
@@ -272,5 +273,39 @@ func TestCertificateUploadSendsTheQSEAL(t *testing.T) {
 	}
 	if got.Data.Certificate.Type != "qseal" || got.Data.Certificate.Name != "QSEAL 2026" || got.Data.Certificate.PEM != strings.TrimSpace(s.kit.Identity.SigningCert)+"\n" {
 		t.Fatalf("bank received %+v", got.Data.Certificate)
+	}
+}
+
+// TestUnknownOutcomeIsNotSentAgainUnchecked: a bank that cuts the
+// connection after reading the registration gives exit 4 and how to check;
+// the same registration is then refused until --checked.
+func TestUnknownOutcomeIsNotSentAgainUnchecked(t *testing.T) {
+	s := newSession(t)
+	s.importIdentity()
+	var posts atomic.Int64
+	cutting := s.kit.Bank(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		posts.Add(1)
+		_, _ = io.Copy(io.Discard, r.Body)
+		conn, _, err := http.NewResponseController(w).Hijack()
+		if err == nil {
+			_ = conn.Close()
+		}
+	}))
+	args := []string{"register", "--profile", "ae-altareq-modelbank-sandbox", "--identity", "Acme", "--endpoint", cutting.URL}
+	steps := []struct {
+		extra []string
+		code  int
+		want  string
+		posts int64
+	}{
+		{nil, cli.ExitUnknown, "It is not known whether the bank registered it, and it was not sent again.", 1},
+		{nil, cli.ExitInput, "outcome is not known; sending again may register your software twice", 1},
+		{[]string{"--checked"}, cli.ExitUnknown, "It is not known whether the bank registered it", 2},
+	}
+	for i, st := range steps {
+		code, out, errOut := s.run("", append(args, st.extra...)...)
+		if code != st.code || !strings.Contains(out+errOut, st.want) || posts.Load() != st.posts {
+			t.Fatalf("step %d: exit %d (want %d), %d POSTs (want %d)\n%s%s", i+1, code, st.code, posts.Load(), st.posts, out, errOut)
+		}
 	}
 }
