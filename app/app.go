@@ -231,6 +231,11 @@ type Outcome struct {
 // is returned with the error whenever the attempt was recorded.
 func (a *App) Register(ctx context.Context, r RegisterRequest) (*Outcome, error) {
 	params, err := a.params(r)
+	return a.register(ctx, r, params, err)
+}
+
+// register is Register with the parameters built (or failed to build).
+func (a *App) register(ctx context.Context, r RegisterRequest, params engine.Params, err error) (*Outcome, error) {
 	rec := newRecord(r, params)
 	out := &Outcome{}
 	// Before the registration request is built and journalled, nothing of

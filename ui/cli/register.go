@@ -16,7 +16,8 @@ import (
 
 func registerCmd(ctx context.Context, args []string, env Env, op registration.Operation) error {
 	name := "register"
-	help := "register --profile ID --identity NAME [--endpoint URL] [--discovery URL] [--ca-file F] [--redirect-uri U]... [--set name=value]... [--token T] [--dry-run] [--json]"
+	help := "register --profile ID --identity NAME [--endpoint URL] [--discovery URL] [--ca-file F] [--redirect-uri U]... [--set name=value]... [--token T] [--dry-run] [--json]\n" +
+		"       tppwizard register --profile ID --profile ID... | --batch FILE --identity NAME [--parallel N] [--json]   (many banks at once)"
 	if op == registration.Update {
 		name = "update"
 		help = "update --record ID [--redirect-uri U]... [--set name=value]... [--dry-run] [--json]\n" +
@@ -29,7 +30,18 @@ func registerCmd(ctx context.Context, args []string, env Env, op registration.Op
 		dryRun, asJSON  bool
 		timeout         time.Duration
 	)
-	fs.StringVar(&req.ProfileID, "profile", "", "bank profile id (see: tppwizard profiles)")
+	var (
+		profiles  repeated
+		batchFile string
+		parallel  int
+	)
+	if op == registration.Create {
+		fs.Var(&profiles, "profile", "bank profile id (see: tppwizard profiles); repeat it to register with several banks at once")
+		fs.StringVar(&batchFile, "batch", "", "file listing bank profile ids, one per line (# starts a comment): register with all of them")
+		fs.IntVar(&parallel, "parallel", app.DefaultBatchLimit, "with several banks: how many to talk to at once")
+	} else {
+		fs.StringVar(&req.ProfileID, "profile", "", "bank profile id (see: tppwizard profiles)")
+	}
 	fs.StringVar(&req.IdentityName, "identity", "", "identity name (see: tppwizard identity list)")
 	fs.StringVar(&req.Endpoint, "endpoint", "", "registration endpoint, overriding the profile and discovery")
 	fs.StringVar(&req.DiscoveryURL, "discovery", "", "the bank's .well-known/openid-configuration URL, overriding the profile")
@@ -61,6 +73,26 @@ func registerCmd(ctx context.Context, args []string, env Env, op registration.Op
 			return usagef("update --record takes the bank, identity and client from the record; leave out --profile, --identity and --client-id")
 		}
 		return updateFromRecord(ctx, env, recordID, redirects, fields, dryRun, asJSON, timeout)
+	}
+	if batchFile != "" {
+		listed, err := readBatchFile(batchFile)
+		if err != nil {
+			return err
+		}
+		profiles = append(profiles, listed...)
+	}
+	if len(profiles) == 1 {
+		req.ProfileID = profiles[0]
+	}
+	if len(profiles) > 1 {
+		if req.IdentityName == "" {
+			return usagef("%s needs --identity", name)
+		}
+		if dryRun || req.Endpoint != "" || req.DiscoveryURL != "" || req.AccessToken != "" {
+			return usagef("with several banks, leave out --dry-run, --endpoint, --discovery and --token: each bank's profile gives them")
+		}
+		req.RedirectURIs, req.Timeout, req.Fields = redirects, timeout, fields
+		return batchCmd(ctx, env, req, profiles, parallel, asJSON)
 	}
 	if req.ProfileID == "" || req.IdentityName == "" {
 		return usagef("%s needs --profile and --identity", name)
