@@ -35,6 +35,7 @@ type UI struct {
 	// home and wizard are the screens, kept so that tests reach their widgets.
 	home   *homeScreen
 	wizard *wizardScreen
+	batch  *batchScreen
 	// settled, when set, hears each piece of background work finish, after
 	// its result is on screen ("identities", "names", "sandbox", "sent").
 	settled func(event string)
@@ -43,6 +44,15 @@ type UI struct {
 	post func(func())
 	// openFile opens a file in the user's browser (tests replace it).
 	openFile func(path string) error
+}
+
+// onUI runs f on the UI goroutine (tests: on theirs).
+func (u *UI) onUI(f func()) {
+	if u.post != nil {
+		u.post(f)
+	} else {
+		fyne.Do(f)
+	}
 }
 
 func (u *UI) done(event string) {
@@ -54,14 +64,7 @@ func (u *UI) done(event string) {
 // background runs work off the UI goroutine (it may wait on the keyring or
 // the network) and then applies its result on the UI goroutine.
 func (u *UI) background(work func() (apply func())) {
-	go func() {
-		apply := work()
-		if u.post != nil {
-			u.post(apply)
-		} else {
-			fyne.Do(apply)
-		}
-	}()
+	go func() { u.onUI(work()) }()
 }
 
 // New makes the UI for a window.
@@ -87,7 +90,7 @@ func (u *UI) typedKey(ev *fyne.KeyEvent) {
 
 // ShowHome shows the home screen.
 func (u *UI) ShowHome() {
-	u.wizard = nil
+	u.wizard, u.batch = nil, nil
 	u.home = newHome(u)
 	u.win.SetContent(u.home.content)
 	u.win.Canvas().Focus(u.home.newButton) // Enter starts a registration

@@ -16,6 +16,7 @@ import (
 type homeScreen struct {
 	content    fyne.CanvasObject
 	newButton  *button
+	batchB     *button
 	demoButton *button
 	demoStatus *widget.Label
 	demoBusy   *widget.Activity
@@ -34,6 +35,7 @@ func newHome(u *UI) *homeScreen {
 
 	h.newButton = u.button("New registration", theme.ContentAddIcon(), u.StartWizard)
 	h.newButton.Importance = widget.HighImportance
+	h.batchB = u.button("Several banks at once…", theme.ContentCopyIcon(), u.ShowBatch)
 	h.demoStatus = widget.NewLabel("No bank account or certificate files yet? The demo bank runs on this computer, with a ready demo identity.")
 	h.demoStatus.Wrapping = fyne.TextWrapWord
 	h.demoButton = u.button("Try it with the demo bank", theme.MediaPlayIcon(), func() { h.startDemo(u) })
@@ -48,7 +50,7 @@ func newHome(u *UI) *homeScreen {
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(h.names[i]) })
 
 	banks := widget.NewLabel(fmt.Sprintf("%d bank profiles available.", len(u.a.Catalog.Profiles)))
-	left := container.NewVBox(title, intro, h.newButton, widget.NewSeparator(), h.demoButton, container.NewBorder(nil, nil, h.demoBusy, nil, h.demoStatus), banks)
+	left := container.NewVBox(title, intro, h.newButton, h.batchB, widget.NewSeparator(), h.demoButton, container.NewBorder(nil, nil, h.demoBusy, nil, h.demoStatus), banks)
 	right := container.NewBorder(widget.NewLabelWithStyle("Saved identities", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		h.idStatus, nil, nil, h.identities)
 	h.past = newPastList(u)

@@ -1,0 +1,210 @@
+package gui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/records"
+)
+
+// batchScreen registers one identity with many banks at once: choose the
+// identity and the banks, then watch each bank's progress and result.
+type batchScreen struct {
+	u        *UI
+	content  fyne.CanvasObject
+	identity *selectBox
+	search   *entry
+	checks   *fyne.Container
+	picked   map[string]bool
+	start    *button
+	cancelB  *button
+	homeB    *button
+	status   *widget.Label
+	rows     *fyne.Container
+	row      map[string]*widget.Label
+	names    map[string]string
+	cancel   context.CancelFunc
+}
+
+// ShowBatch opens the several-banks screen.
+func (u *UI) ShowBatch() {
+	u.wizard = nil
+	b := &batchScreen{u: u, picked: map[string]bool{}, row: map[string]*widget.Label{}}
+	u.batch = b
+	b.identity = u.selectBox(nil, func(string) { b.update() })
+	b.identity.PlaceHolder = "Reading the system keyring…"
+	b.search = u.entry(false)
+	b.search.SetPlaceHolder("Filter banks by name, country or id")
+	b.search.OnChanged = func(string) { b.fill() }
+	b.checks = container.NewVBox()
+	b.start = u.button("Register with the chosen banks", theme.MailSendIcon(), b.run)
+	b.start.Importance = widget.HighImportance
+	b.cancelB = u.button("Cancel", theme.CancelIcon(), func() {
+		if b.cancel != nil {
+			b.cancel()
+		}
+	})
+	b.cancelB.Hide()
+	b.homeB = u.button("Home", theme.HomeIcon(), u.ShowHome)
+	b.status = widget.NewLabel("Choose an identity and the banks. Each bank gets the same registration, with what its profile and your software statement give; each attempt is recorded on its own.")
+	b.status.Wrapping = fyne.TextWrapWord
+	b.rows = container.NewVBox()
+
+	choose := container.NewBorder(
+		container.NewVBox(widget.NewLabelWithStyle("Register with several banks", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			widget.NewForm(widget.NewFormItem("Identity", b.identity)), b.search),
+		nil, nil, nil, container.NewVScroll(b.checks))
+	progress := container.NewBorder(b.status, nil, nil, nil, container.NewVScroll(b.rows))
+	split := container.NewHSplit(choose, progress)
+	split.Offset = 0.45
+	nav := container.NewHBox(b.homeB, b.cancelB, layout.NewSpacer(), b.start)
+	b.content = container.NewPadded(container.NewBorder(nil, nav, nil, nil, split))
+	u.win.SetContent(b.content)
+	b.fill()
+	b.update()
+	u.background(func() func() {
+		names, err := u.a.Vault().List()
+		return func() {
+			b.identity.Options = names
+			b.identity.PlaceHolder = "Choose a saved identity"
+			if err != nil {
+				b.identity.PlaceHolder = "The keyring could not be read"
+				b.status.SetText(app.Sentence(err.Error()))
+			}
+			if len(names) == 1 {
+				b.identity.SetSelected(names[0])
+			}
+			b.identity.Refresh()
+			u.done("batch identities")
+		}
+	})
+}
+
+// fill lists the bank profiles matching the filter, as check boxes.
+func (b *batchScreen) fill() {
+	b.checks.RemoveAll()
+	filter := strings.ToLower(strings.TrimSpace(b.search.Text))
+	profiles := append(b.u.a.Catalog.Profiles[:0:0], b.u.a.Catalog.Profiles...)
+	sort.SliceStable(profiles, func(i, j int) bool { return profiles[i].Name < profiles[j].Name })
+	for _, p := range profiles {
+		text := fmt.Sprintf("%s (%s, %s)", p.Name, p.Country, p.Environment)
+		if filter != "" && !strings.Contains(strings.ToLower(text+" "+p.ID), filter) {
+			continue
+		}
+		id := p.ID
+		c := widget.NewCheck(text, func(on bool) {
+			b.picked[id] = on
+			b.update()
+		})
+		c.Checked = b.picked[id]
+		b.checks.Add(c)
+	}
+	b.checks.Refresh()
+}
+
+func (b *batchScreen) chosen() []string {
+	var ids []string
+	for _, p := range b.u.a.Catalog.Profiles {
+		if b.picked[p.ID] {
+			ids = append(ids, p.ID)
+		}
+	}
+	return ids
+}
+
+// update enables Register when an identity and at least one bank are chosen.
+func (b *batchScreen) update() {
+	n := len(b.chosen())
+	b.start.SetText(fmt.Sprintf("Register with %d banks", n))
+	if n == 1 {
+		b.start.SetText("Register with 1 bank")
+	}
+	if b.cancel == nil && n > 0 && b.identity.Selected != "" {
+		b.start.Enable()
+	} else {
+		b.start.Disable()
+	}
+}
+
+// run sends off the UI goroutine; each bank's progress comes back to it.
+func (b *batchScreen) run() {
+	ids := b.chosen()
+	if len(ids) == 0 || b.identity.Selected == "" {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	b.cancel = cancel
+	b.start.Disable()
+	b.homeB.Disable()
+	b.cancelB.Show()
+	b.rows.RemoveAll()
+	b.row, b.names = map[string]*widget.Label{}, map[string]string{}
+	for _, id := range ids {
+		name := id
+		if p, err := b.u.a.Catalog.Get(id); err == nil {
+			name = p.Name
+		}
+		l := widget.NewLabel(name + ": waiting")
+		l.Wrapping = fyne.TextWrapWord
+		b.row[id], b.names[id] = l, name
+		b.rows.Add(l)
+	}
+	b.status.SetText(fmt.Sprintf("Registering %q with %d banks, %d at a time…", b.identity.Selected, len(ids), app.DefaultBatchLimit))
+	req := app.RegisterRequest{IdentityName: b.identity.Selected}
+	b.u.background(func() func() {
+		items := b.u.a.RegisterBatch(ctx, req, ids, app.DefaultBatchLimit, func(it app.BatchItem) {
+			b.u.onUI(func() { b.show(it) })
+		})
+		cancel()
+		return func() {
+			b.cancel = nil
+			b.cancelB.Hide()
+			b.homeB.Enable()
+			b.update()
+			sum := app.Summarise(items)
+			text := fmt.Sprintf("%d banks: %d registered, %d refused, %d not sent, %d outcome unknown. Every attempt is under Past registrations on the home screen.",
+				sum.Banks, sum.Succeeded, sum.Refused, sum.NotSent, sum.Unknown)
+			if sum.Unknown > 0 {
+				text += " Where the outcome is unknown, check with that bank before sending again."
+			}
+			b.status.SetText(text)
+			b.content.Refresh()
+			b.u.done("batch")
+		}
+	})
+}
+
+// show is one bank's progress, in words and in order.
+func (b *batchScreen) show(it app.BatchItem) {
+	l := b.row[it.ProfileID]
+	if l == nil {
+		return
+	}
+	name := b.names[it.ProfileID]
+	switch it.State {
+	case app.BatchWaiting:
+		l.SetText(name + ": waiting")
+	case app.BatchSending:
+		l.SetText(name + ": sending…")
+	default:
+		text := name + ": " + it.Status().Describe()
+		if it.Status() == records.Succeeded && it.Outcome != nil {
+			text += ", client " + it.Outcome.Record.ClientID
+		}
+		if it.Err != nil {
+			msg, _, _ := strings.Cut(app.Sentence(it.Err.Error()), "\n")
+			text += " — " + msg
+		}
+		l.SetText(text)
+	}
+	b.u.done("batch progress")
+}
