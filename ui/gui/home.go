@@ -50,7 +50,9 @@ func newHome(u *UI) *homeScreen {
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(h.names[i]) })
 
 	banks := widget.NewLabel(fmt.Sprintf("%d bank profiles available.", len(u.a.Catalog.Profiles)))
-	left := container.NewVBox(title, intro, h.newButton, h.batchB, widget.NewSeparator(), h.demoButton, container.NewBorder(nil, nil, h.demoBusy, nil, h.demoStatus), banks)
+	// Tab order: New registration, the demo bank, then several banks.
+	left := container.NewVBox(title, intro, h.newButton, widget.NewSeparator(), h.demoButton, container.NewBorder(nil, nil, h.demoBusy, nil, h.demoStatus),
+		widget.NewSeparator(), h.batchB, banks)
 	right := container.NewBorder(widget.NewLabelWithStyle("Saved identities", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		h.idStatus, nil, nil, h.identities)
 	h.past = newPastList(u)
