@@ -1,6 +1,7 @@
 package records
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -28,7 +29,26 @@ const StaleAfter = 10 * time.Minute
 type Journal struct {
 	path string
 	now  func() time.Time
-	mu   sync.Mutex
+	// mu is held by the one goroutine writing the file.
+	mu sync.Mutex
+	// queued are changes waiting for the next write (group commit).
+	queueMu sync.Mutex
+	queued  []*queuedChange
+	// cached is the file as last read or written (under mu): read again
+	// only when another process has replaced it.
+	cached *snapshot
+}
+
+type snapshot struct {
+	info fs.FileInfo
+	recs []Record
+}
+
+// queuedChange is one change waiting to be written, and where its result
+// goes.
+type queuedChange struct {
+	fn   func([]Record) []Record
+	done chan error
 }
 
 // Open returns the journal at path; nothing is read or written yet.
@@ -65,11 +85,21 @@ func (e *DamagedError) Error() string {
 
 func (e *DamagedError) Unwrap() error { return e.Err }
 
+// read returns the records (a copy the caller may change), from the cache
+// when the file is still the one last read or written. Called under mu.
 func (j *Journal) read() ([]Record, error) {
-	data, err := os.ReadFile(j.path)
+	info, err := os.Stat(j.path)
 	if errors.Is(err, fs.ErrNotExist) {
+		j.cached = nil
 		return nil, nil
 	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the records file: %w", err)
+	}
+	if c := j.cached; c != nil && os.SameFile(c.info, info) && c.info.ModTime().Equal(info.ModTime()) && c.info.Size() == info.Size() {
+		return slices.Clone(c.recs), nil
+	}
+	data, err := os.ReadFile(j.path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the records file: %w", err)
 	}
@@ -80,14 +110,39 @@ func (j *Journal) read() ([]Record, error) {
 	if f.Version != 1 {
 		return nil, &DamagedError{Path: j.path, Err: fmt.Errorf("version %d is not one this wizard reads", f.Version)}
 	}
-	return f.Records, nil
+	j.cached = &snapshot{info: info, recs: f.Records}
+	return slices.Clone(f.Records), nil
 }
 
-// change applies fn to the records under the lock and saves them. A damaged
-// file is moved aside (never overwritten) and a new one started.
+// change applies fn to the records and saves them, returning once the file
+// holding the change is on disk. Changes made at the same time (a batch of
+// registrations) are written together: whoever writes next applies every
+// change queued so far, in order, in one write and one fsync (group
+// commit), and each caller gets that write's result.
 func (j *Journal) change(fn func([]Record) []Record) error {
+	me := &queuedChange{fn: fn, done: make(chan error, 1)}
+	j.queueMu.Lock()
+	j.queued = append(j.queued, me)
+	j.queueMu.Unlock()
+
 	j.mu.Lock()
-	defer j.mu.Unlock()
+	j.queueMu.Lock()
+	batch := j.queued
+	j.queued = nil
+	j.queueMu.Unlock()
+	if len(batch) > 0 { // else an earlier writer took ours along
+		err := j.commit(batch)
+		for _, q := range batch {
+			q.done <- err
+		}
+	}
+	j.mu.Unlock()
+	return <-me.done
+}
+
+// commit writes a batch of changes under the file lock. A damaged file is
+// moved aside (never overwritten) and a new one started.
+func (j *Journal) commit(batch []*queuedChange) error {
 	if err := os.MkdirAll(filepath.Dir(j.path), 0o700); err != nil {
 		return fmt.Errorf("creating the records folder: %w", err)
 	}
@@ -107,11 +162,41 @@ func (j *Journal) change(fn func([]Record) []Record) error {
 	} else if err != nil {
 		return err
 	}
-	return writeAtomic(j.path, file{Version: 1, Records: fn(recs)})
+	for _, q := range batch {
+		recs = q.fn(recs)
+	}
+	j.cached = nil
+	if err := writeAtomic(j.path, recs); err != nil {
+		return err
+	}
+	if info, err := os.Stat(j.path); err == nil {
+		j.cached = &snapshot{info: info, recs: recs}
+	}
+	return nil
 }
 
-func writeAtomic(path string, f file) error {
-	data, err := json.MarshalIndent(f, "", "  ")
+// encode writes the journal with one record per line: as cheap as compact
+// JSON, and still readable and diffable.
+func encode(recs []Record) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(`{"version":1,"records":[`)
+	for i, r := range recs {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('\n')
+		line, err := json.Marshal(r)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(line)
+	}
+	b.WriteString("\n]}\n")
+	return b.Bytes(), nil
+}
+
+func writeAtomic(path string, recs []Record) error {
+	data, err := encode(recs)
 	if err != nil {
 		return err
 	}

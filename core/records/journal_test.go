@@ -315,3 +315,25 @@ func TestKilledAtAnyPointLosesNoRecord(t *testing.T) {
 	}
 	t.Logf("%d attempts begun over 5 kills, none lost", len(begun))
 }
+
+// TestAnotherProcessesChangesAreSeen: two journals on one file (the wizard
+// and the command line) each see what the other wrote, though each keeps
+// the file it last read in memory.
+func TestAnotherProcessesChangesAreSeen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	gui, cli := Open(path, nil), Open(path, nil)
+	for i := range 5 {
+		for _, j := range []*Journal{gui, cli} {
+			r := Record{Operation: "create", ProfileID: fmt.Sprint("bank-", i), Status: NotSent}
+			if err := j.Complete(&r); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, j := range []*Journal{gui, cli} {
+			recs, err := j.List()
+			if err != nil || len(recs) != 2*(i+1) {
+				t.Fatalf("after round %d a journal lists %d records (%v)", i, len(recs), err)
+			}
+		}
+	}
+}

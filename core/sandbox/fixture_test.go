@@ -40,7 +40,7 @@ var (
 	fixErr  error
 )
 
-func getFixture(t *testing.T) *fixture {
+func getFixture(t testing.TB) *fixture {
 	t.Helper()
 	fixOnce.Do(func() { fix, fixErr = newFixture() })
 	if fixErr != nil {

@@ -37,6 +37,9 @@ type Options struct {
 	Now func() time.Time
 	// Log receives one event per request answered; nil discards them.
 	Log func(Event)
+	// Latency delays every answer by this much, like a bank across the
+	// internet (benchmarks, demos of many banks at once).
+	Latency time.Duration
 	// Witness is shown every secret the sandbox hands out (access tokens,
 	// client secrets, registration access tokens, the initial access
 	// token), so that a test can prove none of them leaks.
@@ -179,6 +182,9 @@ func (s *Server) Start(addr string) error {
 	s.http = &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s.received.Add(1)
+			if s.opts.Latency > 0 {
+				time.Sleep(s.opts.Latency)
+			}
 			handler.ServeHTTP(w, r)
 		}),
 		TLSConfig: &tls.Config{

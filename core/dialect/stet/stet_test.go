@@ -24,7 +24,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // opensslIdentity uses the OpenSSL-made certificate and key in core/pki/testdata
 // for both roles, so the whole request (PKCS#1 v1.5 is deterministic) can be
 // compared byte for byte with a golden file.
-func opensslIdentity(t *testing.T) *identity.Parsed {
+func opensslIdentity(t testing.TB) *identity.Parsed {
 	t.Helper()
 	cert, err := os.ReadFile("../../pki/testdata/rsa-cert.pem")
 	if err != nil {
@@ -42,7 +42,7 @@ func opensslIdentity(t *testing.T) *identity.Parsed {
 	return p
 }
 
-func goldenInput(t *testing.T) *registration.Input {
+func goldenInput(t testing.TB) *registration.Input {
 	return &registration.Input{
 		Profile:      testkit.Profile(t, "fr-bpce-17515-sandbox"),
 		Identity:     opensslIdentity(t),

@@ -18,7 +18,7 @@ import (
 
 var fixedNow = time.Unix(1_800_000_000, 0)
 
-func input(t *testing.T, profileID string) *registration.Input {
+func input(t testing.TB, profileID string) *registration.Input {
 	k := testkit.Get(t)
 	return &registration.Input{
 		Profile:   testkit.Profile(t, profileID),
