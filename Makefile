@@ -10,7 +10,7 @@ APT_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev xvfb xauth xdotool imagemagi
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X github.com/tppwizard/tppwizard/app.Version=$(VERSION)
 
-.PHONY: all deps run build test test-fast test-race test-keyring test-window screenshots lint fuzz clean
+.PHONY: all deps run build test test-fast test-race test-keyring test-window screenshots lint fuzz bench clean
 
 all: build
 
@@ -56,6 +56,11 @@ test-race: deps
 
 test: deps lint test-fast test-race test-keyring build test-window
 	@echo "make test: all checks passed"
+
+# Benchmarks beside their floors, written to docs/benchmarks.md (not part
+# of make test; about 5 minutes).
+bench: deps
+	./scripts/bench.sh docs/benchmarks.md
 
 # Long fuzzing of the parsers of untrusted input: FUZZTIME per target,
 # FUZZJOBS targets at a time. What the fuzzer learns is kept in each
