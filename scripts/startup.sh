@@ -1,6 +1,8 @@
 #!/bin/sh
 # Start-up and idle memory of a Fyne program under Xvfb: time from starting
 # the process to its window being shown, and resident memory once idle.
+# Like any desktop, the run has a D-Bus session bus (without one, the
+# wizard's keyring client would spend half a second autolaunching one).
 #   scripts/startup.sh BINARY "WINDOW TITLE" [RUNS]
 # Prints: median_startup_ms median_rss_kib
 set -eu
@@ -12,6 +14,8 @@ trap 'kill $xvfb 2>/dev/null || true' EXIT
 sleep 1
 home=$(mktemp -d)
 mkdir -p "$home/.cache" "$home/.config"
+eval "$(HOME=$home DISPLAY=$display dbus-launch --sh-syntax)"
+trap 'kill $xvfb $DBUS_SESSION_BUS_PID 2>/dev/null || true' EXIT
 starts=""; rss=""
 for _ in $(seq "$runs"); do
 	t0=$(date +%s%N)
