@@ -333,7 +333,28 @@ func (w *Wizard) refresh() {
 		w.previewErr = err
 		return
 	}
+	// Not signed: this runs on every keystroke, on the UI goroutine. The
+	// request is signed when sent, or by Signed for copying and saving.
+	params.Preview = true
 	w.preview, w.previewErr = w.a.Engine.Prepare(context.Background(), params, false)
+}
+
+// Signed returns a function that prepares the request as it would be sent
+// now, signed (fresh ids aside), for copying or saving: call it off the UI
+// goroutine, since signing takes a few milliseconds of RSA.
+func (w *Wizard) Signed() func() (*engine.Plan, error) {
+	a, parsed := w.a, w.parsed
+	if w.profile == nil || parsed == nil {
+		return func() (*engine.Plan, error) { return nil, errors.New("choose a bank and an identity first") }
+	}
+	req := w.request()
+	return func() (*engine.Plan, error) {
+		params, err := a.paramsWith(req, parsed)
+		if err != nil {
+			return nil, err
+		}
+		return a.Engine.Prepare(context.Background(), params, false)
+	}
 }
 
 // Preview is the request as it would be sent now (Bearer token and fresh
@@ -531,8 +552,13 @@ func (w *Wizard) Sender() (func(context.Context) (*Outcome, error), error) {
 	if w.step != StepSend {
 		return nil, fmt.Errorf("the wizard is at %s, not Send", w.step)
 	}
-	a, req := w.a, w.request()
-	return func(ctx context.Context) (*Outcome, error) { return a.Register(ctx, req) }, nil
+	// The identity read when it was chosen is used: sending never goes
+	// back to the keyring (which may ask to be unlocked again).
+	a, req, parsed := w.a, w.request(), w.parsed
+	return func(ctx context.Context) (*Outcome, error) {
+		params, err := a.paramsWith(req, parsed)
+		return a.register(ctx, req, params, err)
+	}, nil
 }
 
 // Record keeps the result of a send. After an unknown outcome, sending

@@ -58,7 +58,10 @@ type Params struct {
 	// Roots replaces the system trust store (tests).
 	Roots *x509.CertPool
 	// Log receives the exchanges with the bank (the engine sets it).
-	Log            *slog.Logger
+	Log *slog.Logger
+	// Preview prepares a request only to be looked at (offline): checked
+	// in full, not signed (registration.Input.Preview).
+	Preview        bool
 	RedirectURIs   []string
 	Fields         map[string]any
 	AccessToken    string
@@ -189,7 +192,7 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 	in := &registration.Input{
 		Profile: p.Profile, Identity: p.Identity, Operation: p.Operation, Endpoint: endpoint,
 		ClientID: p.ClientID, ManagementURI: p.ManagementURI, RedirectURIs: p.RedirectURIs, Fields: p.Fields, AccessToken: token,
-		SigningCertURL: p.SigningCertURL, Now: now(), NewID: e.NewID,
+		SigningCertURL: p.SigningCertURL, Now: now(), NewID: e.NewID, Preview: p.Preview && !online,
 	}
 	if plan.Discovery != nil {
 		in.Issuer = plan.Discovery.Issuer
@@ -231,6 +234,7 @@ func (e *Engine) precheck(ctx context.Context, p Params) error {
 		// Discovery will name it; any https address builds the same request.
 		p.Endpoint = "https://registration-endpoint.invalid/register"
 	}
+	p.Preview = true // the checks are wanted, not a signature
 	plan, err := e.Prepare(ctx, p, false)
 	if err != nil {
 		return err

@@ -4,8 +4,10 @@
 package registration
 
 import (
+	"crypto"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -55,6 +57,29 @@ type Input struct {
 	Now            time.Time
 	// NewID makes request ids (UUID v4); replaced in golden tests.
 	NewID func() string
+	// Preview builds the request for looking at as it is edited: every
+	// check is made, but nothing is signed; PreviewSignature stands where
+	// the signature will be. A preview is never sent.
+	Preview bool
+}
+
+// PreviewSignature is what a preview shows in place of a signature.
+const PreviewSignature = "signature-made-when-sending"
+
+// Signer is the key a request is signed with: in a preview, one that only
+// writes PreviewSignature, so that looking at a request costs no RSA work.
+func (in *Input) Signer(key crypto.Signer) crypto.Signer {
+	if in.Preview {
+		return previewSigner{key.Public()}
+	}
+	return key
+}
+
+type previewSigner struct{ pub crypto.PublicKey }
+
+func (p previewSigner) Public() crypto.PublicKey { return p.pub }
+func (p previewSigner) Sign(io.Reader, []byte, crypto.SignerOpts) ([]byte, error) {
+	return []byte(PreviewSignature), nil
 }
 
 // Request is exactly what will be sent, plus what a person needs to review it.

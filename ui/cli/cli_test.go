@@ -223,7 +223,7 @@ func TestExitCodes(t *testing.T) {
 	if code != 0 || strings.Count(out, "\n") != 4 || !strings.Contains(out, "refused by the bank") || !strings.Contains(out, "c-1") || !strings.Contains(out, "not sent") {
 		t.Fatalf("records: exit %d\n%s%s", code, out, errOut)
 	}
-	code, out, errOut = s.run("", "records", "show", succeeded.ID[:18])
+	code, out, errOut = s.run("", "records", "show", succeeded.ID[:len(succeeded.ID)-2])
 	if code != 0 || !strings.Contains(out, "Outcome:         done") || !strings.Contains(out, "record/"+succeeded.ID+"/client_secret") ||
 		!strings.Contains(out, "Received: HTTP 201") || !strings.Contains(out, "•••••••• (hidden)") {
 		t.Fatalf("records show: exit %d\n%s%s", code, out, errOut)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/check"
+	"github.com/tppwizard/tppwizard/core/engine"
 )
 
 // reviewStep: the preflight checklist and exactly what will be sent.
@@ -28,9 +29,10 @@ func newReviewStep(s *wizardScreen) *reviewStep {
 	r.request = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	r.request.Selectable = true
 	r.copyB = s.u.button("Copy as curl", theme.ContentCopyIcon(), func() {
-		if plan, err := s.w.Preview(); err == nil && plan != nil {
+		r.signed(func(plan *engine.Plan) {
 			s.u.win.Clipboard().SetContent(app.CurlCommand(plan))
-		}
+			s.u.done("copied")
+		})
 	})
 	r.saveB = s.u.button("Save request…", theme.DocumentSaveIcon(), r.save)
 	top := container.NewVBox(widget.NewLabelWithStyle("Checks before sending", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), r.checks,
@@ -43,7 +45,7 @@ func newReviewStep(s *wizardScreen) *reviewStep {
 func (r *reviewStep) focus() fyne.Focusable   { return nil } // Next: "Continue to send"
 func (r *reviewStep) view() fyne.CanvasObject { return r.content }
 func (r *reviewStep) hint() string {
-	return "Nothing has been sent yet. Red items must be fixed first; amber ones are worth a look. When sending, fresh ids and the bank's token are added."
+	return "Nothing has been sent yet. Red items must be fixed first; amber ones are worth a look. When sending, the request is signed, and fresh ids and the bank's token are added."
 }
 
 func (r *reviewStep) refresh() {
@@ -89,9 +91,24 @@ func checkRow(f check.Finding) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, icon, nil, l)
 }
 
+// signed signs the request as it stands off the UI goroutine (RSA takes a
+// few milliseconds), then hands it to use on the UI goroutine.
+func (r *reviewStep) signed(use func(*engine.Plan)) {
+	sign := r.s.w.Signed()
+	r.s.u.background(func() func() {
+		plan, err := sign()
+		return func() {
+			if err != nil {
+				dialog.ShowError(err, r.s.u.win)
+				return
+			}
+			use(plan)
+		}
+	})
+}
+
 func (r *reviewStep) save() {
-	plan, err := r.s.w.Preview()
-	if err != nil || plan == nil {
+	if plan, err := r.s.w.Preview(); err != nil || plan == nil {
 		return
 	}
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
@@ -100,9 +117,12 @@ func (r *reviewStep) save() {
 		}
 		path := w.URI().Path()
 		_ = w.Close()
-		if err := app.SaveRequest(plan, path); err != nil {
-			dialog.ShowError(err, r.s.u.win)
-		}
+		r.signed(func(plan *engine.Plan) {
+			if err := app.SaveRequest(plan, path); err != nil {
+				dialog.ShowError(err, r.s.u.win)
+			}
+			r.s.u.done("saved")
+		})
 	}, r.s.u.win)
 	d.SetFileName("registration-request.txt")
 	d.Show()

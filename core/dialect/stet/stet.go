@@ -83,7 +83,7 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 	if finding != nil {
 		findings = append(findings, *finding)
 	}
-	sig, err := httpsig.Sign(qseal.Key, keyID, httpsig.Message{Method: method, Target: u.RequestURI(), Header: h}, p.Signature.Headers)
+	sig, err := httpsig.Sign(in.Signer(qseal.Key), keyID, httpsig.Message{Method: method, Target: u.RequestURI(), Header: h}, p.Signature.Headers)
 	if err != nil {
 		return nil, fmt.Errorf("sign the request: %w", err)
 	}

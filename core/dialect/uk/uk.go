@@ -70,20 +70,11 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 	if err := keyFitsAlg(id.Signing, alg); err != nil {
 		return nil, err
 	}
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: id.Signing.Key},
-		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", id.SigningKID))
-	if err != nil {
-		return nil, fmt.Errorf("prepare signer: %w", err)
-	}
 	payload, err := json.Marshal(claims)
 	if err != nil {
 		return nil, err
 	}
-	jws, err := signer.Sign(payload)
-	if err != nil {
-		return nil, fmt.Errorf("sign registration: %w", err)
-	}
-	compact, err := jws.CompactSerialize()
+	compact, err := signJWT(in, alg, payload)
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +99,31 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 		req.Header.Set("Authorization", "Bearer "+in.AccessToken)
 	}
 	return req, nil
+}
+
+// signJWT signs the claims as a compact JWS (typ JWT, the signing key's
+// kid) with go-jose; a preview writes the same header and payload with
+// registration.PreviewSignature in place of the signature.
+func signJWT(in *registration.Input, alg jose.SignatureAlgorithm, payload []byte) (string, error) {
+	id := in.Identity
+	if in.Preview {
+		header, err := json.Marshal(map[string]string{"alg": string(alg), "kid": id.SigningKID, "typ": "JWT"})
+		if err != nil {
+			return "", err
+		}
+		enc := base64.RawURLEncoding.EncodeToString
+		return enc(header) + "." + enc(payload) + "." + enc([]byte(registration.PreviewSignature)), nil
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: id.Signing.Key},
+		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", id.SigningKID))
+	if err != nil {
+		return "", fmt.Errorf("prepare signer: %w", err)
+	}
+	jws, err := signer.Sign(payload)
+	if err != nil {
+		return "", fmt.Errorf("sign registration: %w", err)
+	}
+	return jws.CompactSerialize()
 }
 
 // Claims assembles the registration claims from the SSA, the certificates
