@@ -10,37 +10,14 @@ import (
 	"testing"
 
 	"github.com/tppwizard/tppwizard/app"
-	"github.com/tppwizard/tppwizard/core/keystore"
 	"github.com/tppwizard/tppwizard/core/sandbox"
 	"github.com/tppwizard/tppwizard/ui/cli"
 )
 
 func TestRegisterWithManyBanksAtOnce(t *testing.T) {
-	srv, err := sandbox.New(sandbox.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	store, config := keystore.NewMemory(), t.TempDir()
-	newApp := func() *app.App { return app.New(app.Options{Store: store, ConfigDir: config}) }
-	a := newApp()
-	if _, err := a.InstallProfiles(srv.Profiles()); err != nil {
-		t.Fatal(err)
-	}
-	demo, err := srv.Demo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := demo.Identity(sandbox.DemoIdentityName, srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Vault().Save(id); err != nil {
-		t.Fatal(err)
-	}
+	sb := newSandboxed(t, sandbox.Options{})
+	config, newApp := sb.config, sb.newApp
+
 	run := func(args ...string) (int, string, string) {
 		var out, errOut bytes.Buffer
 		code := cli.Run(context.Background(), args, cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, NewApp: newApp})

@@ -14,8 +14,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/tppwizard/tppwizard/app"
-	"github.com/tppwizard/tppwizard/core/keystore"
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/sandbox"
@@ -33,36 +31,13 @@ func TestDebugLogAndEveryOutputHoldNoSecret(t *testing.T) {
 		handed  []string
 		written bytes.Buffer // everything any command wrote, log included
 	)
-	srv, err := sandbox.New(sandbox.Options{Witness: func(s string) {
+	sb := newSandboxed(t, sandbox.Options{Witness: func(s string) {
 		mu.Lock()
 		defer mu.Unlock()
 		handed = append(handed, s)
 	}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Start("127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-
-	store, config, reports := keystore.NewMemory(), t.TempDir(), t.TempDir()
-	newApp := func() *app.App { return app.New(app.Options{Store: store, ConfigDir: config}) }
-	a := newApp()
-	if _, err := a.InstallProfiles(srv.Profiles()); err != nil {
-		t.Fatal(err)
-	}
-	demo, err := srv.Demo()
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, err := demo.Identity(sandbox.DemoIdentityName, srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Vault().Save(id); err != nil {
-		t.Fatal(err)
-	}
+	srv, store, config, newApp, id := sb.srv, sb.store, sb.config, sb.newApp, sb.id
+	reports := t.TempDir()
 
 	run := func(want int, args ...string) string {
 		t.Helper()
