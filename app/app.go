@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -187,6 +189,11 @@ func (a *App) paramsWith(r RegisterRequest, id *identity.Parsed) (engine.Params,
 	if err != nil {
 		return engine.Params{}, &registration.InputError{Field: "profile", Problem: err.Error()}
 	}
+	if id != nil && id.Transport != nil && sandbox.IsDemoCertificate(id.Transport.Leaf()) && !onThisComputer(p, r) {
+		return engine.Params{}, &registration.InputError{Field: "identity",
+			Problem: "this identity's certificates come from the built-in demo bank's trust framework, so only the demo banks accept them",
+			Fix:     "choose a demo bank, or an identity with the certificates your trust framework issued"}
+	}
 	params := engine.Params{
 		Profile: p, Identity: id, Operation: r.Operation, ClientID: r.ClientID, ManagementURI: r.ManagementURI, Endpoint: r.Endpoint,
 		DiscoveryURL: r.DiscoveryURL, RedirectURIs: r.RedirectURIs, Fields: r.Fields, AccessToken: r.AccessToken,
@@ -204,6 +211,24 @@ func (a *App) paramsWith(r RegisterRequest, id *identity.Parsed) (engine.Params,
 		params.ExtraCAs = cas
 	}
 	return params, nil
+}
+
+// onThisComputer reports whether every address a registration would use
+// is on this computer (loopback), as the demo banks' are.
+func onThisComputer(p *profile.Profile, r RegisterRequest) bool {
+	for _, a := range []string{p.RegistrationEndpoint, p.DiscoveryURL, p.TokenEndpoint, r.Endpoint, r.DiscoveryURL} {
+		if a == "" {
+			continue
+		}
+		u, err := url.Parse(a)
+		if err != nil {
+			return false
+		}
+		if ip := net.ParseIP(u.Hostname()); u.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return false
+		}
+	}
+	return true
 }
 
 // Preview builds the exact request without sending anything.

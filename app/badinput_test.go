@@ -414,6 +414,8 @@ func TestBadInputIsRefusedBeforeAnythingIsSent(t *testing.T) {
 			Operation: registration.Update, ClientID: "abc\r\nX-Injected: 1"}), "Client_id: \"abc\\r\\nX-Injected: 1\" is not a client id a bank issues: client ids never hold / ? # % \\, spaces or line breaks, and are never . or .. (copy the client id exactly as the bank returned it, or open the registration from its record)"},
 		{"software id of another application", b.registering(app.RegisterRequest{ProfileID: "sandbox-uk-obie", IdentityName: sandbox.DemoIdentityName,
 			Fields: map[string]any{"software_id": "AnotherSoftware01"}}), "The request has problems that must be fixed before it is sent:\n  - software_id: differs from the software statement's software_id (leave software_id as in the statement)"},
+		{"demo identity at a real bank", b.registering(app.RegisterRequest{ProfileID: "uk-obie-v33-modelbank", IdentityName: sandbox.DemoIdentityName}),
+			"Identity: this identity's certificates come from the built-in demo bank's trust framework, so only the demo banks accept them (choose a demo bank, or an identity with the certificates your trust framework issued)"},
 		{"endpoint over http", b.registering(app.RegisterRequest{ProfileID: "sandbox-stet", IdentityName: sandbox.DemoIdentityName,
 			Endpoint: "http://127.0.0.1:1/register"}), "Endpoint: \"http://127.0.0.1:1/register\" is not an https address (banks take registrations over https only; copy the address from the bank's documentation)"},
 		{"CA file holding a key", b.registering(app.RegisterRequest{ProfileID: "sandbox-stet", IdentityName: sandbox.DemoIdentityName,

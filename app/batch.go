@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/tppwizard/tppwizard/core/engine"
+	"github.com/tppwizard/tppwizard/core/identity"
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
 )
@@ -159,4 +160,40 @@ func (a *App) notStarted(r RegisterRequest, _ error) (*Outcome, error) {
 		return nil, err
 	}
 	return &Outcome{Record: rec}, errBatchCancelled
+}
+
+// BatchCheck is what the checks made before sending say about one bank of
+// a batch: empty Problem when its request would be sent.
+type BatchCheck struct {
+	ProfileID string
+	Problem   string
+}
+
+// CheckBatch builds each bank's request as a preview (offline, unsigned)
+// with the identity already read, and says which would not be sent and
+// why, so that a person sees it before sending to many banks.
+func (a *App) CheckBatch(base RegisterRequest, id *identity.Parsed, profiles []string) []BatchCheck {
+	out := make([]BatchCheck, len(profiles))
+	for i, p := range profiles {
+		out[i].ProfileID = p
+		req := base
+		req.ProfileID, req.Operation = p, registration.Create
+		params, err := a.paramsWith(req, id)
+		if err == nil {
+			err = a.Engine.Check(context.Background(), params)
+		}
+		var blocked *registration.BlockedError
+		if errors.As(err, &blocked) {
+			err = errors.New(blocked.Findings[0].Plain())
+		}
+		if err == nil && !base.Checked {
+			if earlier, uerr := a.Unresolved(p, base.IdentityName); uerr == nil && len(earlier) > 0 {
+				err = &ErrOutcomeUnknown{Earlier: earlier[0]}
+			}
+		}
+		if err != nil {
+			out[i].Problem = Sentence(err.Error())
+		}
+	}
+	return out
 }

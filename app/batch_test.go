@@ -80,3 +80,31 @@ func TestCancelledBatchRecordsTheBanksItNeverReached(t *testing.T) {
 		t.Errorf("a cancelled batch sent %d requests", n)
 	}
 }
+
+func TestBatchIsCheckedBeforeSending(t *testing.T) {
+	a := demoApp(t)
+	id, err := a.Identity(sandbox.DemoIdentityName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := a.StartSandbox()
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := srv.Received()
+	base := app.RegisterRequest{IdentityName: sandbox.DemoIdentityName, RedirectURIs: []string{"http://demo-tpp.example/callback"}}
+	checks := a.CheckBatch(base, id, []string{"sandbox-uk-obie", "sandbox-altareq", "no-such-bank"})
+	want := []string{
+		`Redirect_uris: "http://demo-tpp.example/callback" does not use https (banks accept only https redirect addresses)`,
+		"", // Al Tareq registers no redirect address
+		`Profile: there is no bank profile "no-such-bank" ("tppwizard profiles" lists them all)`,
+	}
+	for i, c := range checks {
+		if c.Problem != want[i] {
+			t.Errorf("%s: %q, want %q", c.ProfileID, c.Problem, want[i])
+		}
+	}
+	if srv.Received() != before {
+		t.Error("checking a batch sent something")
+	}
+}

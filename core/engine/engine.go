@@ -144,7 +144,7 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 		p.Log = e.log()
 	}
 	if online {
-		if err := e.precheck(ctx, p); err != nil {
+		if err := e.Check(ctx, p); err != nil {
 			return nil, err
 		}
 		if plan.client, err = Client(p); err != nil {
@@ -225,11 +225,12 @@ func elsewhere(p *profile.Profile) string {
 	return "change it where it was created"
 }
 
-// precheck builds the request offline before anything goes online: input
-// the request could never be sent with (an expired certificate, a redirect
-// address the statement does not list, a client id that would change the
-// address) stops here, before a discovery or token call reaches the bank.
-func (e *Engine) precheck(ctx context.Context, p Params) error {
+// Check builds the request offline, unsigned, and says whether it could be
+// sent: input the request could never be sent with (an expired
+// certificate, a redirect address the statement does not list, a client
+// id that would change the address) is an error here. Prepare makes this
+// check before a discovery or token call reaches the bank.
+func (e *Engine) Check(ctx context.Context, p Params) error {
 	if p.Endpoint == "" && p.Profile.RegistrationEndpoint == "" {
 		// Discovery will name it; any https address builds the same request.
 		p.Endpoint = "https://registration-endpoint.invalid/register"

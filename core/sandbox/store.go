@@ -151,6 +151,13 @@ func (s *Server) newSecret() string {
 	return v
 }
 
+// CAName is the common name of every sandbox trust framework's CA.
+const CAName = "TPP Wizard Sandbox Trust Framework CA"
+
+// IsDemoCertificate reports whether a certificate was issued by a sandbox
+// trust framework: only the sandbox's banks accept it.
+func IsDemoCertificate(c *x509.Certificate) bool { return c != nil && c.Issuer.CommonName == CAName }
+
 func newSecret() string {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
@@ -193,7 +200,7 @@ func loadOrCreateAuthority(dir string, now time.Time) (*pki.Authority, error) {
 			return nil, errC
 		}
 	}
-	ca, err := pki.NewRootAuthority("TPP Wizard Sandbox Trust Framework CA", 2048, now)
+	ca, err := pki.NewRootAuthority(CAName, 2048, now)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/identity"
 	"github.com/tppwizard/tppwizard/core/records"
 )
 
@@ -33,6 +34,10 @@ type batchScreen struct {
 	row      map[string]*widget.Label
 	names    map[string]string
 	cancel   context.CancelFunc
+	// parsed is the chosen identity, read off the UI goroutine; checkRuns
+	// counts the checks made, so that only the latest is shown.
+	parsed    *identity.Parsed
+	checkRuns int
 }
 
 // ShowBatch opens the several-banks screen.
@@ -40,7 +45,7 @@ func (u *UI) ShowBatch() {
 	u.wizard = nil
 	b := &batchScreen{u: u, picked: map[string]bool{}, row: map[string]*widget.Label{}}
 	u.batch = b
-	b.identity = u.selectBox(nil, func(string) { b.update() })
+	b.identity = u.selectBox(nil, b.chooseIdentity)
 	b.identity.PlaceHolder = "Reading the system keyring…"
 	b.search = u.entry(false)
 	b.search.SetPlaceHolder("Filter banks by name, country or id")
@@ -104,6 +109,7 @@ func (b *batchScreen) fill() {
 		c := widget.NewCheck(text, func(on bool) {
 			b.picked[id] = on
 			b.update()
+			b.check()
 		})
 		c.Checked = b.picked[id]
 		b.checks.Add(c)
@@ -119,6 +125,75 @@ func (b *batchScreen) chosen() []string {
 		}
 	}
 	return ids
+}
+
+// chooseIdentity reads the identity off the UI goroutine (the keyring may
+// be slow or ask to be unlocked), then checks the chosen banks with it.
+func (b *batchScreen) chooseIdentity(name string) {
+	b.parsed = nil
+	b.update()
+	b.u.background(func() func() {
+		parsed, err := b.u.a.Identity(name)
+		return func() {
+			if b.identity.Selected != name {
+				return
+			}
+			if err != nil {
+				b.status.SetText(app.Sentence(err.Error()))
+			}
+			b.parsed = parsed
+			b.check()
+			b.u.done("batch identity")
+		}
+	})
+}
+
+// check builds every chosen bank's request (offline, unsigned) off the UI
+// goroutine and lists, before anything is sent, which would not be sent
+// and why.
+func (b *batchScreen) check() {
+	ids := b.chosen()
+	if b.cancel != nil || b.parsed == nil {
+		return
+	}
+	b.checkRuns++
+	run := b.checkRuns
+	req, parsed := app.RegisterRequest{IdentityName: b.identity.Selected}, b.parsed
+	b.u.background(func() func() {
+		results := b.u.a.CheckBatch(req, parsed, ids)
+		return func() {
+			if run != b.checkRuns || b.cancel != nil {
+				return // a newer check, or the send, replaced it
+			}
+			b.rows.RemoveAll()
+			problems := 0
+			for _, c := range results {
+				name := c.ProfileID
+				if p, err := b.u.a.Catalog.Get(c.ProfileID); err == nil {
+					name = p.Name
+				}
+				text := name + ": ready"
+				if c.Problem != "" {
+					problems++
+					text = name + ": will not be sent — " + c.Problem
+				}
+				l := widget.NewLabel(text)
+				l.Wrapping = fyne.TextWrapWord
+				b.rows.Add(l)
+			}
+			switch {
+			case len(results) == 0:
+				b.status.SetText("Choose the banks to register with.")
+			case problems == 0:
+				b.status.SetText(fmt.Sprintf("Checked: all %d requests are ready to send.", len(results)))
+			default:
+				b.status.SetText(fmt.Sprintf("Checked: %d of %d banks have a problem and will not be sent to; the others will. "+
+					"Fix a bank's problem through New registration, where every field can be changed.", problems, len(results)))
+			}
+			b.content.Refresh()
+			b.u.done("batch checked")
+		}
+	})
 }
 
 // update enables Register when an identity and at least one bank are chosen.

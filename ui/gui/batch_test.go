@@ -23,6 +23,7 @@ func TestSeveralBanksAtOnce(t *testing.T) {
 		t.Fatal("Register is enabled with no bank chosen")
 	}
 	b.identity.SetSelected(sandbox.DemoIdentityName)
+	s.wait("batch identity")
 	test.Type(b.search, "demo")
 	var boxes []*widget.Check
 	for _, o := range b.checks.Objects {
@@ -38,6 +39,11 @@ func TestSeveralBanksAtOnce(t *testing.T) {
 	}
 	if b.start.Disabled() || b.start.Text != "Register with 3 banks" {
 		t.Fatalf("start button: %q, disabled %v", b.start.Text, b.start.Disabled())
+	}
+	// Before anything is sent, each chosen bank's request is checked.
+	s.wait("batch checked")
+	if b.status.Text != "Checked: all 3 requests are ready to send." || len(b.rows.Objects) != 3 {
+		t.Fatalf("before sending: %q, %d rows", b.status.Text, len(b.rows.Objects))
 	}
 	test.Tap(b.start)
 	if !b.homeB.Disabled() || b.cancelB.Hidden {
