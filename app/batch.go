@@ -117,20 +117,15 @@ func (a *App) RegisterBatch(ctx context.Context, base RegisterRequest, profiles 
 			defer wg.Done()
 			select {
 			case slots <- struct{}{}:
+				defer func() { <-slots }()
 			case <-ctx.Done():
 			}
-			defer func() {
-				select {
-				case <-slots:
-				default:
-				}
-			}()
 			req := base
 			req.ProfileID = profiles[i]
 			req.Operation = registration.Create
 			if ctx.Err() != nil {
 				// Never started: recorded as not sent, like any attempt.
-				out, err := a.notStarted(req, ctx.Err())
+				out, err := a.notStarted(req)
 				report(i, func(it *BatchItem) { it.State, it.Outcome, it.Err = BatchDone, out, err })
 				return
 			}
@@ -152,7 +147,7 @@ func (a *App) RegisterBatch(ctx context.Context, base RegisterRequest, profiles 
 var errBatchCancelled = errors.New("the batch was cancelled before this bank's turn; nothing was sent to it")
 
 // notStarted records an attempt a cancelled batch never began.
-func (a *App) notStarted(r RegisterRequest, _ error) (*Outcome, error) {
+func (a *App) notStarted(r RegisterRequest) (*Outcome, error) {
 	params, _ := a.paramsWith(r, nil)
 	rec := newRecord(r, params)
 	notSent(&rec, errBatchCancelled)
