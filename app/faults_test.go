@@ -54,18 +54,7 @@ func (b *bankCounting) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func resetAfter(partial string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
-		conn, buf, err := http.NewResponseController(w).Hijack()
-		if err != nil {
-			panic(err)
-		}
-		_, _ = buf.WriteString(partial)
-		_ = buf.Flush()
-		if tc, ok := conn.(*tls.Conn); ok {
-			if tcp, ok := tc.NetConn().(*net.TCPConn); ok {
-				_ = tcp.SetLinger(0) // close with RST
-			}
-		}
-		_ = conn.Close()
+		testkit.CutConnection(w, partial)
 	}
 }
 

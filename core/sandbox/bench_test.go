@@ -11,7 +11,6 @@ import (
 
 	"github.com/tppwizard/tppwizard/core/engine"
 	"github.com/tppwizard/tppwizard/core/profile"
-	"github.com/tppwizard/tppwizard/core/sandbox"
 )
 
 // BenchmarkRegistration is one whole registration through the engine
@@ -23,14 +22,7 @@ import (
 // one-time jti the bank would refuse the second time.
 func BenchmarkRegistration(b *testing.B) {
 	f := getFixture(b)
-	id, err := f.demo.Identity(sandbox.DemoIdentityName, f.srv)
-	if err != nil {
-		b.Fatal(err)
-	}
-	parsed, err := id.Parse()
-	if err != nil {
-		b.Fatal(err)
-	}
+	parsed := f.demoParsed(b)
 	var p *profile.Profile
 	for _, q := range f.srv.Profiles() {
 		if q.Dialect == profile.DialectAlTareq {

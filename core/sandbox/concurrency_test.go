@@ -8,7 +8,6 @@ import (
 
 	"github.com/tppwizard/tppwizard/core/engine"
 	"github.com/tppwizard/tppwizard/core/profile"
-	"github.com/tppwizard/tppwizard/core/sandbox"
 )
 
 // TestServes200ConcurrentRegistrations sends 200 registrations at once
@@ -18,14 +17,7 @@ import (
 func TestServes200ConcurrentRegistrations(t *testing.T) {
 	const n = 200
 	f := getFixture(t)
-	id, err := f.demo.Identity(sandbox.DemoIdentityName, f.srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	parsed, err := id.Parse()
-	if err != nil {
-		t.Fatal(err)
-	}
+	parsed := f.demoParsed(t)
 	var banks []*profile.Profile
 	for _, p := range f.srv.Profiles() {
 		if p.Dialect != profile.DialectSTET {

@@ -8,7 +8,6 @@ import (
 	"github.com/tppwizard/tppwizard/core/engine"
 	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/registration"
-	"github.com/tppwizard/tppwizard/core/sandbox"
 )
 
 // TestEngineRegistersWithEverySandboxProfile is the happy path: the
@@ -16,14 +15,7 @@ import (
 // bank and then changes the registration where the bank allows it.
 func TestEngineRegistersWithEverySandboxProfile(t *testing.T) {
 	f := getFixture(t)
-	id, err := f.demo.Identity(sandbox.DemoIdentityName, f.srv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	parsed, err := id.Parse()
-	if err != nil {
-		t.Fatal(err)
-	}
+	parsed := f.demoParsed(t)
 	profiles := f.srv.Profiles()
 	if len(profiles) != 5 {
 		t.Fatalf("%d sandbox profiles, want 5", len(profiles))

@@ -28,7 +28,7 @@ func (f *fixture) oauthProfile(t *testing.T) *profile.Profile {
 	return nil
 }
 
-func (f *fixture) demoParsed(t *testing.T) *identity.Parsed {
+func (f *fixture) demoParsed(t testing.TB) *identity.Parsed {
 	t.Helper()
 	id, err := f.demo.Identity(sandbox.DemoIdentityName, f.srv)
 	if err != nil {

@@ -198,3 +198,21 @@ func Profile(t testing.TB, id string) *profile.Profile {
 	}
 	return &cp
 }
+
+// CutConnection writes partial (raw HTTP, possibly empty) on the
+// connection of a request being answered, then resets it (TCP RST): a bank
+// whose connection drops mid-answer.
+func CutConnection(w http.ResponseWriter, partial string) {
+	conn, buf, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(err)
+	}
+	_, _ = buf.WriteString(partial)
+	_ = buf.Flush()
+	if tc, ok := conn.(*tls.Conn); ok {
+		if tcp, ok := tc.NetConn().(*net.TCPConn); ok {
+			_ = tcp.SetLinger(0) // close with RST
+		}
+	}
+	_ = conn.Close()
+}

@@ -2,15 +2,15 @@ package transport
 
 import (
 	"context"
-	"crypto/tls"
 	"crypto/x509"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/tppwizard/tppwizard/core/testkit"
 )
 
 // busyThenFine answers the first `bad` requests with the given behaviour
@@ -35,18 +35,7 @@ func status(code int, retryAfter string) func(w http.ResponseWriter) {
 	}
 }
 
-func reset(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(err)
-	}
-	if tc, ok := conn.(*tls.Conn); ok {
-		if tcp, ok := tc.NetConn().(*net.TCPConn); ok {
-			_ = tcp.SetLinger(0)
-		}
-	}
-	_ = conn.Close()
-}
+func reset(w http.ResponseWriter) { testkit.CutConnection(w, "") }
 
 func TestOnlySafeRequestsAreRetried(t *testing.T) {
 	tests := []struct {
