@@ -7,6 +7,7 @@ import (
 
 	"github.com/tppwizard/tppwizard/core/engine"
 	"github.com/tppwizard/tppwizard/core/identity"
+	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
 )
@@ -179,7 +180,9 @@ func (a *App) CheckBatch(base RegisterRequest, id *identity.Parsed, profiles []s
 		}
 		var blocked *registration.BlockedError
 		if errors.As(err, &blocked) {
-			err = errors.New(blocked.Findings[0].Plain())
+			f := blocked.Findings[0]
+			f.Field = fieldLabel(params.Profile, f.Field)
+			err = errors.New(f.Plain())
 		}
 		if err == nil && !base.Checked {
 			if earlier, uerr := a.Unresolved(p, base.IdentityName); uerr == nil && len(earlier) > 0 {
@@ -191,4 +194,17 @@ func (a *App) CheckBatch(base RegisterRequest, id *identity.Parsed, profiles []s
 		}
 	}
 	return out
+}
+
+// fieldLabel is a field's name as the wizard's Details step shows it
+// ("Redirect addresses", not "redirect_uris"); other names are kept.
+func fieldLabel(p *profile.Profile, name string) string {
+	if p != nil {
+		for _, f := range fieldSpecs[p.Dialect] {
+			if f.Name == name {
+				return f.Label
+			}
+		}
+	}
+	return name
 }

@@ -95,7 +95,7 @@ func TestBatchIsCheckedBeforeSending(t *testing.T) {
 	base := app.RegisterRequest{IdentityName: sandbox.DemoIdentityName, RedirectURIs: []string{"http://demo-tpp.example/callback"}}
 	checks := a.CheckBatch(base, id, []string{"sandbox-uk-obie", "sandbox-altareq", "no-such-bank"})
 	want := []string{
-		`Redirect_uris: "http://demo-tpp.example/callback" does not use https (banks accept only https redirect addresses)`,
+		`Redirect addresses: "http://demo-tpp.example/callback" does not use https (banks accept only https redirect addresses)`,
 		"", // Al Tareq registers no redirect address
 		`Profile: there is no bank profile "no-such-bank" ("tppwizard profiles" lists them all)`,
 	}
