@@ -102,10 +102,7 @@ func TestHostileAndBrokenBanks(t *testing.T) {
 
 	stall := func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
-		select { // the 30-second stall; the test never waits for it
-		case <-r.Context().Done():
-		case <-time.After(30 * time.Second):
-		}
+		testkit.Hold(r, time.After(30*time.Second)) // the 30-second stall; the test never waits for it
 	}
 	answer := func(status int, header map[string]string, body string) http.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request) {

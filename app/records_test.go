@@ -158,11 +158,9 @@ func TestAttemptIsJournalledBeforeTheBankAnswers(t *testing.T) {
 		bank := k.Bank(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.Copy(io.Discard, r.Body)
 			close(arrived)
-			select {
-			case <-release:
+			if testkit.Hold(r, release) {
 				w.WriteHeader(http.StatusCreated)
 				_, _ = io.WriteString(w, `{"client_id":"c-9"}`)
-			case <-r.Context().Done():
 			}
 		}))
 		return bank.URL, arrived, release

@@ -273,10 +273,7 @@ func TestTransportFailuresAreExplained(t *testing.T) {
 	}))
 	stalled := k.Bank(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body) // lets the server notice the client leaving
-		select {
-		case <-r.Context().Done():
-		case <-time.After(5 * time.Second):
-		}
+		testkit.Hold(r, time.After(5*time.Second))
 	}))
 	closed := k.Bank(t, ok)
 	closedURL := closed.URL

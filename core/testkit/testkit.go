@@ -216,3 +216,16 @@ func CutConnection(w http.ResponseWriter, partial string) {
 	}
 	_ = conn.Close()
 }
+
+// Hold keeps a request unanswered until release is closed, and reports
+// true then. If the client gives up first, the bank hangs up without a
+// word: returning normally would send an empty 200, which a dialect that
+// takes an empty answer (Al Tareq) would rightly read as a registration.
+func Hold[T any](r *http.Request, release <-chan T) bool {
+	select {
+	case <-release:
+		return true
+	case <-r.Context().Done():
+		panic(http.ErrAbortHandler)
+	}
+}

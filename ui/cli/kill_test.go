@@ -18,6 +18,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/keystore"
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/records"
+	"github.com/tppwizard/tppwizard/core/testkit"
 	"github.com/tppwizard/tppwizard/ui/cli"
 )
 
@@ -61,10 +62,7 @@ func TestKilledCLIMidSendLeavesAnUnknownRecord(t *testing.T) {
 	bank := s.kit.Bank(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		got <- r.Header.Get("X-Fapi-Interaction-Id") + " " + string(body)
-		select { // the bank holds the request: no answer ever leaves
-		case <-release:
-		case <-r.Context().Done():
-		}
+		testkit.Hold(r, release) // the bank holds the request: no answer ever leaves
 	}))
 	ca := filepath.Join(s.dir, "bank-ca.pem")
 	if err := os.WriteFile(ca, pki.EncodeCertificates([]*x509.Certificate{s.kit.CA.Cert}), 0o600); err != nil {

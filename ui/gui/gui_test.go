@@ -417,7 +417,7 @@ func TestCancelAfterTheRequestLeftSaysTheOutcomeIsUnknown(t *testing.T) {
 	bank := k.Bank(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		close(arrived)
-		<-r.Context().Done()
+		testkit.Hold[struct{}](r, nil)
 	}))
 	p := testkit.Profile(t, "ae-altareq-modelbank-sandbox")
 	p.ID, p.Name, p.DiscoveryURL, p.RegistrationEndpoint = "stalling-bank", "Stalling bank", "", bank.URL
