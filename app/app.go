@@ -7,7 +7,6 @@ package app
 import (
 	"context"
 	"crypto/x509"
-	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -26,6 +25,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
 	"github.com/tppwizard/tppwizard/core/sandbox"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // Version is set at build time (-ldflags "-X ...app.Version=...").
@@ -49,6 +49,10 @@ type Options struct {
 	Now   func() time.Time
 	// Log is the diagnostic log; nil writes none.
 	Log *slog.Logger
+	// Text translates what the app says to the user (the wizard's reasons,
+	// labels and help); nil is English. Errors stay in English and are
+	// translated by the front end with text.In.
+	Text text.Translator
 }
 
 // App is one running application.
@@ -59,6 +63,7 @@ type App struct {
 	roots     *x509.CertPool
 	now       func() time.Time
 	log       *slog.Logger
+	text      text.Translator
 
 	// The keyring is opened on first use, so commands that never touch it
 	// (listing profiles, say) do not write a probe entry into it.
@@ -77,7 +82,7 @@ type App struct {
 // New opens the application: loads profiles and connects to the keyring,
 // falling back to memory (never to disk) when the keyring is unavailable.
 func New(o Options) *App {
-	a := &App{ConfigDir: o.ConfigDir, roots: o.Roots, now: o.Now, store: o.Store}
+	a := &App{ConfigDir: o.ConfigDir, roots: o.Roots, now: o.Now, store: o.Store, text: o.Text}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -102,6 +107,15 @@ func New(o Options) *App {
 	a.SetLog(o.Log)
 	return a
 }
+
+// T says a message in the user's language: the format is the English
+// text and the translation key (see core/text).
+func (a *App) T(format string, args ...any) string {
+	return text.F(format, args...).In(a.text)
+}
+
+// Say says an error in the user's language.
+func (a *App) Say(err error) string { return text.In(err, a.text) }
 
 func (a *App) openKeyring() {
 	a.keyringOnce.Do(func() {
@@ -177,7 +191,7 @@ type RegisterRequest struct {
 func (a *App) params(r RegisterRequest) (engine.Params, error) {
 	id, err := a.Identity(r.IdentityName)
 	if err != nil {
-		return engine.Params{}, &registration.InputError{Field: "identity", Problem: err.Error()}
+		return engine.Params{}, &registration.InputError{Field: "identity", Problem: text.F("%v", err)}
 	}
 	return a.paramsWith(r, id)
 }
@@ -187,12 +201,12 @@ func (a *App) params(r RegisterRequest) (engine.Params, error) {
 func (a *App) paramsWith(r RegisterRequest, id *identity.Parsed) (engine.Params, error) {
 	p, err := a.Catalog.Get(r.ProfileID)
 	if err != nil {
-		return engine.Params{}, &registration.InputError{Field: "profile", Problem: err.Error()}
+		return engine.Params{}, &registration.InputError{Field: "profile", Problem: text.F("%v", err)}
 	}
 	if id != nil && id.Transport != nil && sandbox.IsDemoCertificate(id.Transport.Leaf()) && !onThisComputer(p, r) {
 		return engine.Params{}, &registration.InputError{Field: "identity",
-			Problem: "this identity's certificates come from the built-in demo bank's trust framework, so only the demo banks accept them",
-			Fix:     "choose a demo bank, or an identity with the certificates your trust framework issued"}
+			Problem: text.F("this identity's certificates come from the built-in demo bank's trust framework, so only the demo banks accept them"),
+			Fix:     text.F("choose a demo bank, or an identity with the certificates your trust framework issued")}
 	}
 	params := engine.Params{
 		Profile: p, Identity: id, Operation: r.Operation, ClientID: r.ClientID, ManagementURI: r.ManagementURI, Endpoint: r.Endpoint,
@@ -202,11 +216,11 @@ func (a *App) paramsWith(r RegisterRequest, id *identity.Parsed) (engine.Params,
 	if r.CAFile != "" {
 		data, err := ReadUserFile("CA file", r.CAFile)
 		if err != nil {
-			return engine.Params{}, &registration.InputError{Field: "ca-file", Problem: err.Error()}
+			return engine.Params{}, &registration.InputError{Field: "ca-file", Problem: text.F("%v", err)}
 		}
 		cas, err := pki.ParseCertificates(data)
 		if err != nil {
-			return engine.Params{}, &registration.InputError{Field: "ca-file", Problem: err.Error()}
+			return engine.Params{}, &registration.InputError{Field: "ca-file", Problem: text.F("%v", err)}
 		}
 		params.ExtraCAs = cas
 	}
@@ -269,7 +283,7 @@ func (a *App) register(ctx context.Context, r RegisterRequest, params engine.Par
 	fail := func(err error) (*Outcome, error) {
 		notSent(&rec, err)
 		if jerr := a.Journal().Complete(&rec); jerr != nil {
-			return nil, fmt.Errorf("%w (and the attempt could not be recorded: %v)", err, jerr)
+			return nil, text.Errorf("%w (and the attempt could not be recorded: %v)", err, jerr)
 		}
 		out.Record = rec
 		return out, err
@@ -295,7 +309,7 @@ func (a *App) register(ctx context.Context, r RegisterRequest, params engine.Par
 	rec.InteractionID = plan.Request.InteractionID
 	rec.Preflight = plan.Request.Findings
 	if err := a.Journal().Begin(&rec); err != nil {
-		return nil, fmt.Errorf("nothing was sent: the attempt could not be recorded first (%w)", err)
+		return nil, text.Errorf("nothing was sent: the attempt could not be recorded first (%w)", err)
 	}
 	a.log.Info("attempt recorded before sending", "record", rec.ID, "bank", rec.Bank, "operation", rec.Operation, "identity", rec.Identity)
 	res, err := a.Engine.Send(ctx, plan)
@@ -309,7 +323,7 @@ func (a *App) register(ctx context.Context, r RegisterRequest, params engine.Par
 		out.SecretKeys = rec.Secrets
 	}
 	if jerr := a.Journal().Complete(&rec); jerr != nil && err == nil {
-		err = fmt.Errorf("the bank answered (client id %q) but the record of this attempt could not be completed: %w", rec.ClientID, jerr)
+		err = text.Errorf("the bank answered (client id %q) but the record of this attempt could not be completed: %w", rec.ClientID, jerr)
 	}
 	out.Record = rec
 	return out, err

@@ -10,6 +10,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // DefaultBatchLimit is how many banks a batch talks to at once.
@@ -108,7 +109,7 @@ func (a *App) RegisterBatch(ctx context.Context, base RegisterRequest, profiles 
 	// The identity is read from the keyring once for every bank.
 	id, idErr := a.Identity(base.IdentityName)
 	if idErr != nil {
-		idErr = &registration.InputError{Field: "identity", Problem: idErr.Error()}
+		idErr = &registration.InputError{Field: "identity", Problem: text.F("%v", idErr)}
 	}
 	slots := make(chan struct{}, limit)
 	var wg sync.WaitGroup
@@ -145,7 +146,7 @@ func (a *App) RegisterBatch(ctx context.Context, base RegisterRequest, profiles 
 
 // errBatchCancelled is why a bank a cancelled batch never reached has no
 // registration.
-var errBatchCancelled = errors.New("the batch was cancelled before this bank's turn; nothing was sent to it")
+var errBatchCancelled = text.New("the batch was cancelled before this bank's turn; nothing was sent to it")
 
 // notStarted records an attempt a cancelled batch never began.
 func (a *App) notStarted(r RegisterRequest) (*Outcome, error) {
@@ -178,19 +179,18 @@ func (a *App) CheckBatch(base RegisterRequest, id *identity.Parsed, profiles []s
 		if err == nil {
 			err = a.Engine.Check(context.Background(), params)
 		}
-		var blocked *registration.BlockedError
-		if errors.As(err, &blocked) {
-			f := blocked.Findings[0]
-			f.Field = fieldLabel(params.Profile, f.Field)
-			err = errors.New(f.Plain())
-		}
 		if err == nil && !base.Checked {
 			if earlier, uerr := a.Unresolved(p, base.IdentityName); uerr == nil && len(earlier) > 0 {
 				err = &ErrOutcomeUnknown{Earlier: earlier[0]}
 			}
 		}
-		if err != nil {
-			out[i].Problem = Sentence(err.Error())
+		var blocked *registration.BlockedError
+		if errors.As(err, &blocked) {
+			f := blocked.Findings[0]
+			f.Field = a.fieldLabel(params.Profile, f.Field)
+			out[i].Problem = Sentence(f.In(a.text))
+		} else if err != nil {
+			out[i].Problem = Sentence(a.Say(err))
 		}
 	}
 	return out
@@ -198,11 +198,11 @@ func (a *App) CheckBatch(base RegisterRequest, id *identity.Parsed, profiles []s
 
 // fieldLabel is a field's name as the wizard's Details step shows it
 // ("Redirect addresses", not "redirect_uris"); other names are kept.
-func fieldLabel(p *profile.Profile, name string) string {
+func (a *App) fieldLabel(p *profile.Profile, name string) string {
 	if p != nil {
 		for _, f := range fieldSpecs[p.Dialect] {
 			if f.Name == name {
-				return f.Label
+				return f.Label.In(a.text)
 			}
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // Change is a registration being changed: which one, and where the values
@@ -40,18 +41,18 @@ func (a *App) ChangeWizard(ctx context.Context, recordID string) (*Wizard, error
 		return nil, err
 	}
 	if rec.Operation == string(registration.Delete) {
-		return nil, fmt.Errorf("record %s deleted client %s; there is nothing left to change", rec.ID, rec.ClientID)
+		return nil, text.Errorf("record %s deleted client %s; there is nothing left to change", rec.ID, rec.ClientID)
 	}
 	p, err := a.Catalog.Get(rec.ProfileID)
 	if err != nil {
 		return nil, err
 	}
 	if p.UpdateMethod == "" {
-		return nil, fmt.Errorf("%s does not change registrations through its API; register again instead (for Al Tareq, change the application in the trust framework directory)", p.Name)
+		return nil, text.Errorf("%s does not change registrations through its API; register again instead (for Al Tareq, change the application in the trust framework directory)", p.Name)
 	}
 	parsed, err := a.Identity(rec.Identity)
 	if err != nil {
-		return nil, fmt.Errorf("the identity %q this registration was made with: %w", rec.Identity, err)
+		return nil, text.Errorf("the identity %q this registration was made with: %w", rec.Identity, err)
 	}
 	c := &Change{From: *rec, ClientID: rec.ClientID, Renewed: a.renewed(rec, parsed)}
 	c.token, c.uri = a.access(rec)

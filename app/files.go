@@ -2,13 +2,13 @@ package app
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 
 	"github.com/tppwizard/tppwizard/core/pki"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // MaxUserFile bounds any certificate, key, statement or CA file the user
@@ -29,22 +29,22 @@ func readCapped(what, path string, limit int, usual string) ([]byte, error) {
 	f, err := os.Open(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("%s: %s does not exist; choose the file again", what, path)
+		return nil, text.Errorf("%s: %s does not exist; choose the file again", what, path)
 	case errors.Is(err, fs.ErrPermission):
-		return nil, fmt.Errorf("%s: %s cannot be read with your permissions", what, path)
+		return nil, text.Errorf("%s: %s cannot be read with your permissions", what, path)
 	case err != nil:
-		return nil, fmt.Errorf("%s: %w", what, err)
+		return nil, text.Errorf("%s: %w", what, err)
 	}
 	defer f.Close()
 	if info, err := f.Stat(); err == nil && info.IsDir() {
-		return nil, fmt.Errorf("%s: %s is a folder; choose the file inside it", what, name)
+		return nil, text.Errorf("%s: %s is a folder; choose the file inside it", what, name)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s could not be read: %w", what, name, err)
+		return nil, text.Errorf("%s: %s could not be read: %w", what, name, err)
 	}
 	if len(data) > limit {
-		return nil, fmt.Errorf("%s: %s is larger than %d KiB; %s, so this is probably the wrong file", what, name, limit>>10, usual)
+		return nil, text.Errorf("%s: %s is larger than %d KiB; %s, so this is probably the wrong file", what, name, limit>>10, usual)
 	}
 	return data, nil
 }

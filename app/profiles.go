@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +12,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/discovery"
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/profile"
+	"github.com/tppwizard/tppwizard/core/text"
 	"github.com/tppwizard/tppwizard/core/transport"
 )
 
@@ -21,7 +20,7 @@ import (
 // every later run finds them; it returns the folder.
 func (a *App) InstallProfiles(ps []*profile.Profile) (string, error) {
 	if a.ConfigDir == "" {
-		return "", errors.New("no configuration folder to install profiles in")
+		return "", text.New("no configuration folder to install profiles in")
 	}
 	dir := filepath.Join(a.ConfigDir, "profiles")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -33,7 +32,7 @@ func (a *App) InstallProfiles(ps []*profile.Profile) (string, error) {
 			return "", err
 		}
 		if _, err := profile.Parse(p.ID+".json", data); err != nil {
-			return "", fmt.Errorf("profile %s would not load: %w", p.ID, err)
+			return "", text.Errorf("profile %s would not load: %w", p.ID, err)
 		}
 		if err := os.WriteFile(filepath.Join(dir, p.ID+".json"), append(data, '\n'), 0o600); err != nil {
 			return "", err
@@ -111,7 +110,7 @@ func (a *App) AddBankFromDiscovery(ctx context.Context, d DiscoveredBank) (*prof
 		}
 	}
 	if dialect == "" {
-		return nil, fmt.Errorf("choose what kind of bank this is")
+		return nil, text.Errorf("choose what kind of bank this is")
 	}
 	var extra []*x509.Certificate
 	extraPEM := ""
@@ -121,7 +120,7 @@ func (a *App) AddBankFromDiscovery(ctx context.Context, d DiscoveredBank) (*prof
 			return nil, err
 		}
 		if extra, err = pki.ParseCertificates(data); err != nil {
-			return nil, fmt.Errorf("the CA file: %w", err)
+			return nil, text.Errorf("the CA file: %w", err)
 		}
 		extraPEM = string(pki.EncodeCertificates(extra))
 	} else if srv := a.runningSandbox(); srv != nil && strings.HasPrefix(d.DiscoveryURL, srv.URL()+"/") {

@@ -18,6 +18,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/text"
 	"github.com/tppwizard/tppwizard/core/transport"
 )
 
@@ -90,7 +91,7 @@ func settle(rec *records.Record, res *registration.Result, err error) {
 		// have registered the client.
 		rec.Status = records.Unknown
 		rec.Response = &records.Exchange{Status: be.Status, Body: registration.RedactBody(be.Body)}
-		rec.Error = Sentence(err.Error()) + " " + HowToCheck(rec)
+		rec.Error = Sentence(err.Error()) + " " + HowToCheck(rec).String()
 		return
 	case errors.As(err, &be):
 		rec.Status = records.Refused
@@ -100,7 +101,7 @@ func settle(rec *records.Record, res *registration.Result, err error) {
 		rec.Status = records.NotSent
 	case errors.As(err, &te) && te.Sent:
 		rec.Status = records.Unknown
-		rec.Error = Sentence(err.Error()) + ". " + HowToCheck(rec)
+		rec.Error = Sentence(err.Error()) + ". " + HowToCheck(rec).String()
 		return
 	default:
 		rec.Status = records.NotSent
@@ -110,20 +111,20 @@ func settle(rec *records.Record, res *registration.Result, err error) {
 
 // HowToCheck tells the person what to do about an attempt whose outcome is
 // unknown: it was never re-sent automatically, so they find out first.
-func HowToCheck(rec *records.Record) string {
-	quote := ""
+func HowToCheck(rec *records.Record) text.Message {
+	var quote any = ""
 	if rec.InteractionID != "" {
-		quote = " (quote interaction id " + rec.InteractionID + ")"
+		quote = text.F(" (quote interaction id %s)", rec.InteractionID)
 	}
 	switch {
 	case rec.Operation == string(registration.Create) && rec.Dialect == profile.DialectAlTareq:
-		return "It is not known whether the bank registered it, and it was not sent again. Look for this bank under your application in the trust framework directory, or ask the bank" + quote + ", before sending it again."
+		return text.F("It is not known whether the bank registered it, and it was not sent again. Look for this bank under your application in the trust framework directory, or ask the bank%s, before sending it again.", quote)
 	case rec.Operation == string(registration.Create):
-		return "It is not known whether the bank registered it, and it was not sent again. Ask the bank" + quote + " whether a client was created; if so, they can give you its client id. Sending again without checking may register your software twice."
+		return text.F("It is not known whether the bank registered it, and it was not sent again. Ask the bank%s whether a client was created; if so, they can give you its client id. Sending again without checking may register your software twice.", quote)
 	case rec.Operation == string(registration.Update):
-		return "It is not known whether the bank made the change, and it was not sent again. Read the registration from this record to see what the bank holds, then decide."
+		return text.F("It is not known whether the bank made the change, and it was not sent again. Read the registration from this record to see what the bank holds, then decide.")
 	default:
-		return "It is not known whether the bank acted on it, and it was not sent again. Read the registration from this record to see what the bank holds" + quote + "."
+		return text.F("It is not known whether the bank acted on it, and it was not sent again. Read the registration from this record to see what the bank holds%s.", quote)
 	}
 }
 
@@ -155,10 +156,13 @@ func (a *App) Unresolved(profileID, identityName string) ([]records.Record, erro
 // confirms they checked (RegisterRequest.Checked) to send anyway.
 type ErrOutcomeUnknown struct{ Earlier records.Record }
 
-func (e *ErrOutcomeUnknown) Error() string {
+func (e *ErrOutcomeUnknown) Error() string { return e.In(text.English) }
+
+// In says the error in t.
+func (e *ErrOutcomeUnknown) In(t text.Translator) string {
 	when := e.Earlier.Started.Local().Format("2 Jan 2006 15:04")
-	return fmt.Sprintf("an earlier registration with %s at %s (record %s) may have reached the bank, and its outcome is not known; "+
-		"sending again may register your software twice. Check with the bank first, then confirm that you checked to send again", e.Earlier.Bank, when, e.Earlier.ID)
+	return text.F("an earlier registration with %s at %s (record %s) may have reached the bank, and its outcome is not known; "+
+		"sending again may register your software twice. Check with the bank first, then confirm that you checked to send again", e.Earlier.Bank, when, e.Earlier.ID).In(t)
 }
 
 // notSent records an attempt that stopped before its request was sent.
@@ -192,7 +196,7 @@ func (a *App) saveSecrets(rec *records.Record, res *registration.Result) error {
 		}
 		key := records.SecretKey(rec.ID, s.name)
 		if err := a.Vault().Store().Set(key, s.value); err != nil {
-			return fmt.Errorf("the bank registered client %s, but its %s could not be saved in the keyring: %w. "+
+			return text.Errorf("the bank registered client %s, but its %s could not be saved in the keyring: %w. "+
 				"It is shown once now; copy it somewhere safe", res.ClientID, strings.ReplaceAll(s.name, "_", " "), err)
 		}
 		rec.Secrets = append(rec.Secrets, key)
@@ -210,44 +214,44 @@ func (a *App) Secret(rec *records.Record, name string) (string, error) {
 			return a.Vault().Store().Get(key)
 		}
 	}
-	return "", fmt.Errorf("record %s holds no %s", rec.ID, strings.ReplaceAll(name, "_", " "))
+	return "", text.Errorf("record %s holds no %s", rec.ID, strings.ReplaceAll(name, "_", " "))
 }
 
 // RecordText is a record as a person reads it: the outcome, who and where,
 // the checks, then what was sent and received. It holds no secret.
-func RecordText(r *records.Record) string {
+func RecordText(r *records.Record, t text.Translator) string {
 	var w strings.Builder
-	line := func(name, value string) {
+	line := func(name text.Message, value string) {
 		if value != "" {
-			fmt.Fprintf(&w, "%-16s %s\n", name+":", value)
+			fmt.Fprintf(&w, "%-16s %s\n", name.In(t)+":", value)
 		}
 	}
-	line("Record", r.ID)
-	line("Outcome", r.Status.Describe())
-	line("Bank", fmt.Sprintf("%s (%s, profile %s)", r.Bank, r.Environment, r.ProfileID))
-	line("Action", r.Operation)
-	line("Identity", r.Identity)
-	line("Started", r.Started.UTC().Format(time.RFC3339))
+	line(text.F("Record"), r.ID)
+	line(text.F("Outcome"), r.Status.Describe().In(t))
+	line(text.F("Bank"), text.F("%s (%s, profile %s)", r.Bank, r.Environment, r.ProfileID).In(t))
+	line(text.F("Action"), r.Operation)
+	line(text.F("Identity"), r.Identity)
+	line(text.F("Started"), r.Started.UTC().Format(time.RFC3339))
 	if r.Finished != nil {
-		line("Finished", r.Finished.UTC().Format(time.RFC3339))
+		line(text.F("Finished"), r.Finished.UTC().Format(time.RFC3339))
 	}
-	line("Client id", r.ClientID)
-	line("Interaction id", r.InteractionID)
-	line("What happened", r.Error)
+	line(text.F("Client id"), r.ClientID)
+	line(text.F("Interaction id"), r.InteractionID)
+	line(text.F("What happened"), r.Error)
 	if r.Refusal != nil {
-		line("The bank says", strings.TrimSpace(r.Refusal.Code+" "+r.Refusal.Description))
+		line(text.F("The bank says"), strings.TrimSpace(r.Refusal.Code+" "+r.Refusal.Description))
 	}
 	for _, k := range r.Secrets {
-		line("In the keyring", k)
+		line(text.F("In the keyring"), k)
 	}
 	for _, c := range r.Certificates {
-		line(c.Role+" cert", fmt.Sprintf("%s (SHA-256 %s, until %s)", c.Subject, c.SHA256, c.Expires.Format("2006-01-02")))
+		line(text.F("%s cert", c.Role), text.F("%s (SHA-256 %s, until %s)", c.Subject, c.SHA256, c.Expires.Format("2006-01-02")).In(t))
 	}
 	for _, f := range r.Preflight {
-		line("Check", f.String())
+		line(text.F("Check"), f.In(t))
 	}
 	if q := r.Request; q != nil {
-		fmt.Fprintf(&w, "\nSent:\n%s %s\n", q.Method, q.URL)
+		fmt.Fprintf(&w, "\n%s\n%s %s\n", text.F("Sent:").In(t), q.Method, q.URL)
 		for _, k := range sortedKeys(q.Header) {
 			fmt.Fprintf(&w, "%s: %s\n", k, q.Header[k])
 		}
@@ -256,7 +260,7 @@ func RecordText(r *records.Record) string {
 		}
 	}
 	if p := r.Response; p != nil {
-		fmt.Fprintf(&w, "\nReceived: HTTP %d\n", p.Status)
+		fmt.Fprintf(&w, "\n%s\n", text.F("Received: HTTP %d", p.Status).In(t))
 		if p.Body != "" {
 			fmt.Fprintf(&w, "%s\n", p.Body)
 		}
@@ -302,7 +306,7 @@ func (a *App) ReportsDir() string { return filepath.Join(a.ConfigDir, "reports")
 // recorded.
 func (a *App) Manage(ctx context.Context, recordID string, op registration.Operation) (*Outcome, error) {
 	if !op.Manages() {
-		return nil, fmt.Errorf("%s is not reading or deleting a registration", op)
+		return nil, text.Errorf("%s is not reading or deleting a registration", op)
 	}
 	rec, err := a.registrationRecord(recordID)
 	if err != nil {
@@ -321,7 +325,7 @@ func (a *App) registrationRecord(recordID string) (*records.Record, error) {
 		return nil, err
 	}
 	if rec.ClientID == "" {
-		return nil, fmt.Errorf("record %s names no client (its outcome: %s); choose the record of a successful registration", rec.ID, rec.Status.Describe())
+		return nil, text.Errorf("record %s names no client (its outcome: %s); choose the record of a successful registration", rec.ID, rec.Status.Describe())
 	}
 	return rec, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/registration"
 	"github.com/tppwizard/tppwizard/core/sandbox"
 	"github.com/tppwizard/tppwizard/core/testkit"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 func TestEveryAttemptIsRecordedWithoutItsSecrets(t *testing.T) {
@@ -95,7 +96,7 @@ func TestEveryAttemptIsRecordedWithoutItsSecrets(t *testing.T) {
 	journal, err := os.ReadFile(filepath.Join(a.ConfigDir, records.FileName))
 	// Every record's text, as the CLI and the GUI show it, too.
 	for _, r := range recs {
-		journal = append(journal, app.RecordText(&r)...)
+		journal = append(journal, app.RecordText(&r, text.English)...)
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/url"
 	"path/filepath"
 	"strings"
@@ -12,6 +10,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/sandbox"
 	"github.com/tppwizard/tppwizard/core/ssa"
+	"github.com/tppwizard/tppwizard/core/text"
 	"github.com/tppwizard/tppwizard/core/transport"
 )
 
@@ -35,10 +34,10 @@ func (a *App) StartSandbox() (*sandbox.Server, error) {
 	if a.sandbox == nil {
 		srv, err := sandbox.New(sandbox.Options{Dir: a.SandboxDir(), Now: a.now})
 		if err != nil {
-			return nil, fmt.Errorf("start the sandbox bank: %w", err)
+			return nil, text.Errorf("start the sandbox bank: %w", err)
 		}
 		if err := srv.Start("127.0.0.1:0"); err != nil {
-			return nil, fmt.Errorf("start the sandbox bank: %w", err)
+			return nil, text.Errorf("start the sandbox bank: %w", err)
 		}
 		a.sandbox = srv
 		for _, p := range srv.Profiles() {
@@ -54,7 +53,7 @@ func (a *App) StartSandbox() (*sandbox.Server, error) {
 		return nil, err
 	}
 	if err := a.Vault().Save(id); err != nil {
-		return nil, fmt.Errorf("save the sandbox demo identity: %w", err)
+		return nil, text.Errorf("save the sandbox demo identity: %w", err)
 	}
 	return a.sandbox, nil
 }
@@ -78,7 +77,7 @@ func (a *App) StopSandbox() error {
 func (a *App) RenewSandboxTransport() error {
 	srv := a.runningSandbox()
 	if srv == nil {
-		return fmt.Errorf("the demo bank is not running")
+		return text.Errorf("the demo bank is not running")
 	}
 	demo, err := srv.Demo()
 	if err != nil {
@@ -109,7 +108,7 @@ func (a *App) RenewSandboxStatement(ctx context.Context, name string) (*ssa.Stat
 		return nil, err
 	}
 	if parsed.Statement == nil || parsed.Statement.Claims.SoftwareID == "" {
-		return nil, fmt.Errorf("identity %q has no software statement to renew", name)
+		return nil, text.Errorf("identity %q has no software statement to renew", name)
 	}
 	var sp *profile.Profile
 	for _, p := range a.Catalog.Profiles {
@@ -119,7 +118,7 @@ func (a *App) RenewSandboxStatement(ctx context.Context, name string) (*ssa.Stat
 		}
 	}
 	if sp == nil {
-		return nil, errors.New("no sandbox bank profiles are installed: start the sandbox first (tppwizard sandbox)")
+		return nil, text.New("no sandbox bank profiles are installed: start the sandbox first (tppwizard sandbox)")
 	}
 	u, err := url.Parse(sp.RegistrationEndpoint)
 	if err != nil {
@@ -127,7 +126,7 @@ func (a *App) RenewSandboxStatement(ctx context.Context, name string) (*ssa.Stat
 	}
 	cas, err := pki.ParseCertificates([]byte(sp.ExtraCAPEM))
 	if err != nil {
-		return nil, fmt.Errorf("sandbox profile %s: %w", sp.ID, err)
+		return nil, text.Errorf("sandbox profile %s: %w", sp.ID, err)
 	}
 	client, err := transport.New(transport.Options{Certificate: parsed.Transport, Roots: a.roots, ExtraCAs: cas})
 	if err != nil {
@@ -136,10 +135,10 @@ func (a *App) RenewSandboxStatement(ctx context.Context, name string) (*ssa.Stat
 	endpoint := u.Scheme + "://" + u.Host + sandbox.StatementPath(parsed.Statement.Claims.SoftwareID)
 	resp, err := client.Do(ctx, "POST", endpoint, map[string][]string{"Accept": {"application/jwt"}}, nil)
 	if err != nil {
-		return nil, fmt.Errorf("ask the sandbox directory for a statement (is the sandbox running?): %w", err)
+		return nil, text.Errorf("ask the sandbox directory for a statement (is the sandbox running?): %w", err)
 	}
 	if resp.Status != 200 {
-		return nil, fmt.Errorf("the sandbox directory refused a new statement (HTTP %d): %s", resp.Status, strings.TrimSpace(string(resp.Body)))
+		return nil, text.Errorf("the sandbox directory refused a new statement (HTTP %d): %s", resp.Status, strings.TrimSpace(string(resp.Body)))
 	}
 	st, err := ssa.Parse(string(resp.Body))
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // Step is one screen of the registration wizard.
@@ -175,39 +176,39 @@ func (w *Wizard) CanNext() (bool, string) {
 	switch w.step {
 	case StepBank:
 		if w.profile == nil {
-			return false, "Choose the bank to register with."
+			return false, w.a.T("Choose the bank to register with.")
 		}
 	case StepIdentity:
 		if w.parsed == nil {
-			return false, "Choose a saved identity, or import your certificate files."
+			return false, w.a.T("Choose a saved identity, or import your certificate files.")
 		}
 		if missing := w.missingCredentials(); len(missing) > 0 {
-			return false, "This bank also needs " + strings.Join(missing, " and ") + "; import them into this identity."
+			return false, w.a.T("This bank also needs %s; import them into this identity.", strings.Join(missing, w.a.T(" and ")))
 		}
 		if errs := w.parsed.Check(w.profile.Needs, w.a.now()).Errors(); len(errs) > 0 {
-			return false, Sentence(errs[0].Plain())
+			return false, Sentence(errs[0].In(w.a.text))
 		}
 	case StepDetails:
 		if w.previewErr != nil {
-			return false, w.previewErr.Error()
+			return false, w.a.Say(w.previewErr)
 		}
 		for _, f := range w.Fields() {
 			if f.Problem != "" {
-				return false, f.Label + ": " + f.Problem
+				return false, w.a.T("%s: %s", f.Label, f.Problem)
 			}
 		}
 	case StepReview:
 		if w.previewErr != nil {
-			return false, w.previewErr.Error()
+			return false, w.a.Say(w.previewErr)
 		}
 		if w.earlier != nil && !w.checked {
-			return false, "An earlier attempt at this bank may have registered your software (record " + w.earlier.ID + "). Check with the bank, then tick \"I checked with the bank\" to send again."
+			return false, w.a.T("An earlier attempt at this bank may have registered your software (record %s). Check with the bank, then tick \"I checked with the bank\" to send again.", w.earlier.ID)
 		}
 		if errs := w.preview.Request.Findings.Errors(); len(errs) > 0 {
-			return false, fmt.Sprintf("%d problem(s) must be fixed before sending: %s", len(errs), errs[0].Plain())
+			return false, w.a.T("%d problem(s) must be fixed before sending: %s", len(errs), errs[0].In(w.a.text))
 		}
 	case StepSend:
-		return false, "This is the last step."
+		return false, w.a.T("This is the last step.")
 	}
 	return true, ""
 }
@@ -215,7 +216,7 @@ func (w *Wizard) CanNext() (bool, string) {
 // Next moves on when the step is complete.
 func (w *Wizard) Next() error {
 	if ok, why := w.CanNext(); !ok {
-		return errors.New(why)
+		return errors.New(why) // already in the user's language
 	}
 	w.step++
 	w.refresh()
@@ -254,13 +255,13 @@ func (w *Wizard) Needs() []string {
 	for _, n := range w.profile.Needs {
 		switch n {
 		case profile.NeedTransport:
-			out = append(out, "Transport certificate and key (QWAC): the bank sees it when your computer connects, and knows it is you.")
+			out = append(out, w.a.T("Transport certificate and key (QWAC): the bank sees it when your computer connects, and knows it is you."))
 		case profile.NeedSigning:
-			out = append(out, "Signing certificate and key (QSEAL): your registration is signed with it, so the bank knows nobody changed it on the way.")
+			out = append(out, w.a.T("Signing certificate and key (QSEAL): your registration is signed with it, so the bank knows nobody changed it on the way."))
 		case profile.NeedSSA:
-			out = append(out, "Software statement (SSA): your trust framework's signed description of your application.")
+			out = append(out, w.a.T("Software statement (SSA): your trust framework's signed description of your application."))
 		case profile.NeedClientID:
-			out = append(out, "Application id from your trust framework directory: this bank uses it as your client id.")
+			out = append(out, w.a.T("Application id from your trust framework directory: this bank uses it as your client id."))
 		}
 	}
 	return out
@@ -271,9 +272,9 @@ func (w *Wizard) missingCredentials() []string {
 	for _, n := range w.profile.Needs {
 		switch {
 		case n == profile.NeedSigning && w.parsed.Signing == nil:
-			out = append(out, "a signing certificate and key")
+			out = append(out, w.a.T("a signing certificate and key"))
 		case n == profile.NeedSSA && w.parsed.Statement == nil:
-			out = append(out, "a software statement")
+			out = append(out, w.a.T("a software statement"))
 		}
 	}
 	return out
@@ -293,7 +294,7 @@ func (w *Wizard) request() RegisterRequest {
 			r.RedirectURIs = splitLines(v)
 			continue
 		}
-		if i := slices.IndexFunc(specs, func(f Field) bool { return f.Name == name }); i >= 0 && specs[i].Multi && strings.TrimSpace(v) != "" {
+		if i := slices.IndexFunc(specs, func(f fieldSpec) bool { return f.Name == name }); i >= 0 && specs[i].Multi && strings.TrimSpace(v) != "" {
 			r.Fields[name] = splitLines(v)
 			continue
 		}
@@ -345,7 +346,7 @@ func (w *Wizard) refresh() {
 func (w *Wizard) Signed() func() (*engine.Plan, error) {
 	a, parsed := w.a, w.parsed
 	if w.profile == nil || parsed == nil {
-		return func() (*engine.Plan, error) { return nil, errors.New("choose a bank and an identity first") }
+		return func() (*engine.Plan, error) { return nil, text.New("choose a bank and an identity first") }
 	}
 	req := w.request()
 	return func() (*engine.Plan, error) {
@@ -380,45 +381,53 @@ type Field struct {
 	Problem string
 }
 
+// fieldSpec is a Details field before it is said in the user's language.
+type fieldSpec struct {
+	Name                    string
+	Label, Help             text.Message
+	Choices                 []string
+	Multi, Advanced, Secret bool
+}
+
 // fieldSpecs are the Details fields of each dialect.
-var fieldSpecs = map[string][]Field{
+var fieldSpecs = map[string][]fieldSpec{
 	profile.DialectUK: {
-		{Name: "redirect_uris", Label: "Redirect addresses", Multi: true,
-			Help: "Where the bank sends your customers back after they approve: https addresses from your software statement, one per line."},
-		{Name: "scope", Label: "Access asked for",
-			Help: "Space-separated: openid, plus accounts (AISP), payments (PISP), fundsconfirmations (CBPII) as your roles allow."},
-		{Name: "token_endpoint_auth_method", Label: "How your software signs in to the bank",
-			Help: "tls_client_auth uses your transport certificate; private_key_jwt your signing key; client_secret_basic a password the bank gives you."},
-		{Name: "aud", Label: "Bank identifier (aud)", Advanced: true,
-			Help: "The bank's id from your trust framework; the profile's value is right unless the bank says otherwise."},
-		{Name: "application_type", Label: "Application type", Choices: []string{"web", "mobile"}, Advanced: true,
-			Help: "web for a website or server, mobile for an app on a phone."},
+		{Name: "redirect_uris", Label: text.F("Redirect addresses"), Multi: true,
+			Help: text.F("Where the bank sends your customers back after they approve: https addresses from your software statement, one per line.")},
+		{Name: "scope", Label: text.F("Access asked for"),
+			Help: text.F("Space-separated: openid, plus accounts (AISP), payments (PISP), fundsconfirmations (CBPII) as your roles allow.")},
+		{Name: "token_endpoint_auth_method", Label: text.F("How your software signs in to the bank"),
+			Help: text.F("tls_client_auth uses your transport certificate; private_key_jwt your signing key; client_secret_basic a password the bank gives you.")},
+		{Name: "aud", Label: text.F("Bank identifier (aud)"), Advanced: true,
+			Help: text.F("The bank's id from your trust framework; the profile's value is right unless the bank says otherwise.")},
+		{Name: "application_type", Label: text.F("Application type"), Choices: []string{"web", "mobile"}, Advanced: true,
+			Help: text.F("web for a website or server, mobile for an app on a phone.")},
 	},
 	profile.DialectSTET: {
-		{Name: "redirect_uris", Label: "Redirect addresses", Multi: true,
-			Help: "Where the bank sends your customers back: https addresses, one per line. Addresses not listed here are refused later."},
-		{Name: "client_name", Label: "Legal name", Help: "Your firm's legal name, as on your authorisation."},
-		{Name: "software_id", Label: "Name shown to customers", Help: "The application or brand name customers see when they approve access."},
-		{Name: "scope", Label: "Roles", Help: "Comma-separated: aisp (account information), pisp (payment initiation), cbpii (funds confirmation)."},
-		{Name: "contact.contact_name", Label: "Contact name", Help: "Who the bank contacts about this registration."},
-		{Name: "contact.email", Label: "Contact e-mail", Help: "An address someone reads."},
-		{Name: "contact.phone_number", Label: "Contact phone", Help: "With the country code, for example +33 1 23 45 67 89."},
-		{Name: "provider_legal_id", Label: "Authorisation number", Advanced: true,
-			Help: "Read from your certificate (PSDFR-ACPR-12345 form); change it only if the bank tells you to."},
-		{Name: "client_legal_id", Label: "Agent id", Advanced: true,
-			Help: "Only when registering an agent: AGT form, for example AGTFR-ACPR-12345001. Leave empty otherwise."},
+		{Name: "redirect_uris", Label: text.F("Redirect addresses"), Multi: true,
+			Help: text.F("Where the bank sends your customers back: https addresses, one per line. Addresses not listed here are refused later.")},
+		{Name: "client_name", Label: text.F("Legal name"), Help: text.F("Your firm's legal name, as on your authorisation.")},
+		{Name: "software_id", Label: text.F("Name shown to customers"), Help: text.F("The application or brand name customers see when they approve access.")},
+		{Name: "scope", Label: text.F("Roles"), Help: text.F("Comma-separated: aisp (account information), pisp (payment initiation), cbpii (funds confirmation).")},
+		{Name: "contact.contact_name", Label: text.F("Contact name"), Help: text.F("Who the bank contacts about this registration.")},
+		{Name: "contact.email", Label: text.F("Contact e-mail"), Help: text.F("An address someone reads.")},
+		{Name: "contact.phone_number", Label: text.F("Contact phone"), Help: text.F("With the country code, for example +33 1 23 45 67 89.")},
+		{Name: "provider_legal_id", Label: text.F("Authorisation number"), Advanced: true,
+			Help: text.F("Read from your certificate (PSDFR-ACPR-12345 form); change it only if the bank tells you to.")},
+		{Name: "client_legal_id", Label: text.F("Agent id"), Advanced: true,
+			Help: text.F("Only when registering an agent: AGT form, for example AGTFR-ACPR-12345001. Leave empty otherwise.")},
 	},
 	profile.DialectOAuth: {
-		{Name: "redirect_uris", Label: "Redirect addresses", Multi: true,
-			Help: "Where the server sends people back after they approve: https addresses, one per line."},
-		{Name: "client_name", Label: "Application name", Help: "The name the server shows to people asked to approve access."},
-		{Name: "scope", Label: "Access asked for", Help: "Space-separated scopes; leave empty to get the server's default."},
-		{Name: "token_endpoint_auth_method", Label: "How your software signs in to the server",
-			Help: "tls_client_auth uses your transport certificate; private_key_jwt your signing key; client_secret_basic a password the server gives you."},
-		{Name: InitialTokenField, Label: "Initial access token", Secret: true,
-			Help: "Only if the server's operator gave you one: it is sent with this registration and kept nowhere."},
-		{Name: "grant_types", Label: "Grant types", Multi: true, Advanced: true,
-			Help: "One per line: authorization_code (people approve access), refresh_token, client_credentials (your software alone)."},
+		{Name: "redirect_uris", Label: text.F("Redirect addresses"), Multi: true,
+			Help: text.F("Where the server sends people back after they approve: https addresses, one per line.")},
+		{Name: "client_name", Label: text.F("Application name"), Help: text.F("The name the server shows to people asked to approve access.")},
+		{Name: "scope", Label: text.F("Access asked for"), Help: text.F("Space-separated scopes; leave empty to get the server's default.")},
+		{Name: "token_endpoint_auth_method", Label: text.F("How your software signs in to the server"),
+			Help: text.F("tls_client_auth uses your transport certificate; private_key_jwt your signing key; client_secret_basic a password the server gives you.")},
+		{Name: InitialTokenField, Label: text.F("Initial access token"), Secret: true,
+			Help: text.F("Only if the server's operator gave you one: it is sent with this registration and kept nowhere.")},
+		{Name: "grant_types", Label: text.F("Grant types"), Multi: true, Advanced: true,
+			Help: text.F("One per line: authorization_code (people approve access), refresh_token, client_credentials (your software alone).")},
 	},
 }
 
@@ -436,15 +445,17 @@ func (w *Wizard) Fields() []Field {
 	if w.preview != nil {
 		built, findings = w.preview.Request.Fields, w.preview.Request.Findings
 	}
-	for _, f := range specs {
-		if f.Secret && (w.change != nil || w.profile.InitialAccessToken == "") {
+	for _, spec := range specs {
+		if spec.Secret && (w.change != nil || w.profile.InitialAccessToken == "") {
 			continue // asked only of a server that takes one, when registering
 		}
+		f := Field{Name: spec.Name, Label: spec.Label.In(w.a.text), Help: spec.Help.In(w.a.text),
+			Choices: spec.Choices, Multi: spec.Multi, Advanced: spec.Advanced, Secret: spec.Secret}
 		if f.Name == "token_endpoint_auth_method" {
 			f.Choices = w.profile.AuthMethods
 		}
 		if f.Name == "scope" && w.profile.Dialect == profile.DialectOAuth && len(w.profile.Scopes) > 0 {
-			f.Help += " This server offers: " + strings.Join(w.profile.Scopes, " ") + "."
+			f.Help = w.a.T("%s This server offers: %s.", f.Help, strings.Join(w.profile.Scopes, " "))
 		}
 		if f.Secret {
 			f.Value = w.initialToken
@@ -456,9 +467,9 @@ func (w *Wizard) Fields() []Field {
 		if f.Name == "redirect_uris" && strings.TrimSpace(f.Value) == "" {
 			// Emptied: nothing the user picked would be sent, and the
 			// bank would get every address in the statement instead.
-			f.Problem = "enter at least one address your application receives the bank's answers at"
+			f.Problem = w.a.T("enter at least one address your application receives the bank's answers at")
 			if w.parsed != nil && w.parsed.Statement != nil && len(w.parsed.Statement.Claims.SoftwareRedirectURI) > 0 {
-				f.Problem += " (choose from: " + strings.Join(w.parsed.Statement.Claims.SoftwareRedirectURI, ", ") + ")"
+				f.Problem = w.a.T("%s (choose from: %s)", f.Problem, strings.Join(w.parsed.Statement.Claims.SoftwareRedirectURI, ", "))
 			}
 		}
 		for _, fd := range findings {
@@ -466,9 +477,9 @@ func (w *Wizard) Fields() []Field {
 				break
 			}
 			if fd.Severity == check.Error && (fd.Field == f.Name || strings.HasPrefix(fd.Field, f.Name+".")) {
-				f.Problem = fd.Message
-				if fd.Fix != "" && !strings.Contains(fd.Fix, "--") {
-					f.Problem += " (" + fd.Fix + ")"
+				f.Problem = fd.Message.In(w.a.text)
+				if fix := fd.Fix.In(w.a.text); fix != "" && !strings.Contains(fix, "--") {
+					f.Problem = w.a.T("%s (%s)", f.Problem, fix)
 				}
 				break
 			}
@@ -486,7 +497,7 @@ func (w *Wizard) SetField(name, value string) {
 		return
 	}
 	specs := fieldSpecs[w.profile.Dialect]
-	i := slices.IndexFunc(specs, func(f Field) bool { return f.Name == name })
+	i := slices.IndexFunc(specs, func(f fieldSpec) bool { return f.Name == name })
 	if i < 0 {
 		return
 	}
@@ -550,7 +561,7 @@ func (w *Wizard) Send(ctx context.Context) (*Outcome, error) {
 // their UI goroutine and the send off it.
 func (w *Wizard) Sender() (func(context.Context) (*Outcome, error), error) {
 	if w.step != StepSend {
-		return nil, fmt.Errorf("the wizard is at %s, not Send", w.step)
+		return nil, text.Errorf("the wizard is at %s, not Send", w.step)
 	}
 	// The identity read when it was chosen is used: sending never goes
 	// back to the keyring (which may ask to be unlocked again).

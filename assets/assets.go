@@ -1,5 +1,5 @@
-// Package assets holds what ships inside the binary: the bank profiles and
-// the application icon.
+// Package assets holds what ships inside the binary: the bank profiles,
+// the translations and the application icon.
 package assets
 
 import (
@@ -18,3 +18,9 @@ func Profiles() fs.FS {
 	}
 	return sub
 }
+
+// Translations holds translations/LANG.json: for each English text (the
+// key, see core/text) its words in LANG.
+//
+//go:embed translations/*.json
+var Translations embed.FS

@@ -3,8 +3,9 @@
 package check
 
 import (
-	"fmt"
 	"strings"
+
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // Severity orders findings: Error blocks sending, Warning asks for a look.
@@ -41,7 +42,7 @@ func (s *Severity) UnmarshalText(b []byte) error {
 	case "error":
 		*s = Error
 	default:
-		return fmt.Errorf("unknown severity %q", b)
+		return text.Errorf("unknown severity %q", b)
 	}
 	return nil
 }
@@ -51,9 +52,9 @@ type Finding struct {
 	Severity Severity `json:"severity"`
 	// Field names the input the finding is about ("transport certificate",
 	// "redirect_uris"), so a front end can take the user back to it.
-	Field   string `json:"field,omitempty"`
-	Message string `json:"message"`
-	Fix     string `json:"fix,omitempty"`
+	Field   string       `json:"field,omitempty"`
+	Message text.Message `json:"message"`
+	Fix     text.Message `json:"fix,omitempty"`
 }
 
 func (f Finding) String() string {
@@ -62,16 +63,20 @@ func (f Finding) String() string {
 
 // Plain is the finding without its severity, for where that is already
 // said (a list of errors, a step that cannot go on).
-func (f Finding) Plain() string {
+func (f Finding) Plain() string { return f.In(text.English) }
+
+// In is Plain in another language. The field name stays as the check
+// wrote it; front ends that show a field by its label use Message and Fix.
+func (f Finding) In(t text.Translator) string {
 	var b strings.Builder
 	if f.Field != "" {
 		b.WriteString(f.Field)
 		b.WriteString(": ")
 	}
-	b.WriteString(f.Message)
-	if f.Fix != "" {
+	b.WriteString(f.Message.In(t))
+	if !f.Fix.IsZero() {
 		b.WriteString(" (")
-		b.WriteString(f.Fix)
+		b.WriteString(f.Fix.In(t))
 		b.WriteString(")")
 	}
 	return b.String()

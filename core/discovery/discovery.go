@@ -7,10 +7,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/url"
 	"strings"
 
+	"github.com/tppwizard/tppwizard/core/text"
 	"github.com/tppwizard/tppwizard/core/transport"
 )
 
@@ -37,11 +37,11 @@ type Config struct {
 func Parse(data []byte) (*Config, error) {
 	var c Config
 	if err := json.Unmarshal(data, &c); err != nil {
-		text := strings.TrimSpace(string(data))
-		if strings.HasPrefix(text, "<") {
-			return nil, fmt.Errorf("the discovery address returned a web page, not the bank's JSON metadata; check the address")
+		body := strings.TrimSpace(string(data))
+		if strings.HasPrefix(body, "<") {
+			return nil, text.Errorf("the discovery address returned a web page, not the bank's JSON metadata; check the address")
 		}
-		return nil, fmt.Errorf("the bank's metadata is not valid JSON: %w", err)
+		return nil, text.Errorf("the bank's metadata is not valid JSON: %w", err)
 	}
 	// RFC 8705 section 5: where mTLS aliases exist, they are the ones to call
 	// with a client certificate.
@@ -56,11 +56,11 @@ func Parse(data []byte) (*Config, error) {
 			continue
 		}
 		if p, err := url.Parse(u); err != nil || p.Scheme != "https" || p.Host == "" {
-			return nil, fmt.Errorf("the bank's metadata gives %s %q, which is not an https address", name, u)
+			return nil, text.Errorf("the bank's metadata gives %s %q, which is not an https address", name, u)
 		}
 	}
 	if c.RegistrationEndpoint == "" {
-		return nil, fmt.Errorf("the bank's metadata has no registration_endpoint; this bank may not offer dynamic registration, or the discovery address is for another environment")
+		return nil, text.Errorf("the bank's metadata has no registration_endpoint; this bank may not offer dynamic registration, or the discovery address is for another environment")
 	}
 	return &c, nil
 }
@@ -69,14 +69,14 @@ func Parse(data []byte) (*Config, error) {
 func Fetch(ctx context.Context, c *transport.Client, rawURL string) (*Config, error) {
 	resp, err := c.Do(ctx, "GET", rawURL, map[string][]string{"Accept": {"application/json"}}, nil)
 	if err != nil {
-		return nil, fmt.Errorf("discovery: %w", err)
+		return nil, text.Errorf("discovery: %w", err)
 	}
 	if resp.Status != 200 {
-		return nil, fmt.Errorf("discovery: %s answered HTTP %d instead of the bank's metadata; check the discovery address", rawURL, resp.Status)
+		return nil, text.Errorf("discovery: %s answered HTTP %d instead of the bank's metadata; check the discovery address", rawURL, resp.Status)
 	}
 	cfg, err := Parse(resp.Body)
 	if err != nil {
-		return nil, fmt.Errorf("discovery at %s: %w", rawURL, err)
+		return nil, text.Errorf("discovery at %s: %w", rawURL, err)
 	}
 	return cfg, nil
 }
@@ -94,7 +94,7 @@ const (
 func MetadataURLs(issuer string) ([]string, error) {
 	u, err := url.Parse(issuer)
 	if err != nil || u.Scheme != "https" || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("the issuer %q is not an https address without query or fragment", issuer)
+		return nil, text.Errorf("the issuer %q is not an https address without query or fragment", issuer)
 	}
 	path := strings.TrimSuffix(u.EscapedPath(), "/")
 	base := u.Scheme + "://" + u.Host
@@ -127,9 +127,9 @@ func FetchAny(ctx context.Context, c *transport.Client, address string) (*Config
 			continue
 		}
 		if strings.TrimSuffix(cfg.Issuer, "/") != issuer {
-			return nil, "", fmt.Errorf("the metadata at %s names the issuer %q, not %q; RFC 8414 forbids using it (check the issuer address)", u, cfg.Issuer, address)
+			return nil, "", text.Errorf("the metadata at %s names the issuer %q, not %q; RFC 8414 forbids using it (check the issuer address)", u, cfg.Issuer, address)
 		}
 		return cfg, u, nil
 	}
-	return nil, "", fmt.Errorf("no metadata found for the issuer %s: %s", address, strings.Join(tried, "; "))
+	return nil, "", text.Errorf("no metadata found for the issuer %s: %s", address, strings.Join(tried, "; "))
 }

@@ -1,12 +1,12 @@
 package discovery
 
 import (
-	"fmt"
 	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/tppwizard/tppwizard/core/profile"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // ProfileOptions are what a person tells about a bank found through its
@@ -41,7 +41,7 @@ var ukScopes = []string{"openid", "accounts", "payments", "fundsconfirmations"}
 func NewProfile(cfg *Config, o ProfileOptions) (*profile.Profile, error) {
 	u, err := url.Parse(o.DiscoveryURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("the discovery address %q is not an https address", o.DiscoveryURL)
+		return nil, text.Errorf("the discovery address %q is not an https address", o.DiscoveryURL)
 	}
 	name := strings.TrimSpace(o.Name)
 	if name == "" {
@@ -96,12 +96,12 @@ func NewProfile(cfg *Config, o ProfileOptions) (*profile.Profile, error) {
 	case profile.DialectOAuth:
 		oauthProfile(p, cfg, o)
 	case profile.DialectSTET:
-		return nil, fmt.Errorf("STET banks publish no discovery document; add a STET bank from a profile file")
+		return nil, text.Errorf("STET banks publish no discovery document; add a STET bank from a profile file")
 	default:
-		return nil, fmt.Errorf("unknown kind of registration %q", o.Dialect)
+		return nil, text.Errorf("unknown kind of registration %q", o.Dialect)
 	}
 	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("the bank's discovery document does not make a usable profile: %w", err)
+		return nil, text.Errorf("the bank's discovery document does not make a usable profile: %w", err)
 	}
 	return p, nil
 }

@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/x509"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/url"
 	"time"
@@ -23,6 +22,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/text"
 	"github.com/tppwizard/tppwizard/core/transport"
 )
 
@@ -38,7 +38,7 @@ func DialectFor(name string) (registration.Dialect, error) {
 	case profile.DialectOAuth:
 		return rfc7591.Dialect{}, nil
 	}
-	return nil, fmt.Errorf("unknown dialect %q", name)
+	return nil, text.Errorf("unknown dialect %q", name)
 }
 
 // Params are one registration's inputs.
@@ -103,7 +103,7 @@ func Client(p Params) (*transport.Client, error) {
 	if p.Profile.ExtraCAPEM != "" {
 		extra, err := pki.ParseCertificates([]byte(p.Profile.ExtraCAPEM))
 		if err != nil {
-			return nil, fmt.Errorf("bank profile %s: extra_ca_pem: %w", p.Profile.ID, err)
+			return nil, text.Errorf("bank profile %s: extra_ca_pem: %w", p.Profile.ID, err)
 		}
 		cas = append(cas, extra...)
 	}
@@ -122,17 +122,17 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 		p.Operation = registration.Create
 	}
 	if p.Operation.Manages() && !CanManage(p.Profile) {
-		return nil, &registration.InputError{Problem: fmt.Sprintf("%s cannot %s a registration through its API", p.Profile.Name, p.Operation),
+		return nil, &registration.InputError{Problem: text.F("%s cannot %s a registration through its API", p.Profile.Name, p.Operation),
 			Fix: elsewhere(p.Profile)}
 	}
 	if p.Operation == registration.Update && p.Profile.UpdateMethod == "" {
-		return nil, &registration.InputError{Problem: fmt.Sprintf("%s cannot change a registration through its API", p.Profile.Name),
-			Fix: elsewhere(p.Profile) + ", then register again"}
+		return nil, &registration.InputError{Problem: text.F("%s cannot change a registration through its API", p.Profile.Name),
+			Fix: text.F("%s, then register again", elsewhere(p.Profile))}
 	}
 	for _, given := range []struct{ field, url string }{{"endpoint", p.Endpoint}, {"discovery address", p.DiscoveryURL}} {
 		if u, err := url.Parse(given.url); given.url != "" && (err != nil || u.Scheme != "https" || u.Host == "") {
-			return nil, &registration.InputError{Field: given.field, Problem: fmt.Sprintf("%q is not an https address", given.url),
-				Fix: "banks take registrations over https only; copy the address from the bank's documentation"}
+			return nil, &registration.InputError{Field: given.field, Problem: text.F("%q is not an https address", given.url),
+				Fix: text.F("banks take registrations over https only; copy the address from the bank's documentation")}
 		}
 	}
 	now := time.Now
@@ -170,8 +170,8 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 		endpoint = p.Profile.RegistrationEndpoint
 		plan.Notes = append(plan.Notes, "When sending, the registration endpoint is read from the bank's discovery document at "+discoveryURL+"; the profile's endpoint is shown here.")
 	case discoveryURL != "":
-		return nil, &registration.InputError{Field: "endpoint", Problem: "this bank's registration endpoint comes from its discovery document, which a dry run does not fetch",
-			Fix: "give it with --endpoint, or send without --dry-run"}
+		return nil, &registration.InputError{Field: "endpoint", Problem: text.F("this bank's registration endpoint comes from its discovery document, which a dry run does not fetch"),
+			Fix: text.F("give it with --endpoint, or send without --dry-run")}
 	default:
 		endpoint = p.Profile.RegistrationEndpoint
 	}
@@ -215,14 +215,14 @@ func (e *Engine) Prepare(ctx context.Context, p Params, online bool) (*Plan, err
 
 // elsewhere says where a bank's registrations are managed when its API
 // does not offer it.
-func elsewhere(p *profile.Profile) string {
+func elsewhere(p *profile.Profile) text.Message {
 	switch p.Dialect {
 	case profile.DialectAlTareq:
-		return "change the application in the trust framework directory"
+		return text.F("change the application in the trust framework directory")
 	case profile.DialectSTET:
-		return "STET banks (seed 001) offer only creation and change; ask the bank to remove a registration"
+		return text.F("STET banks (seed 001) offer only creation and change; ask the bank to remove a registration")
 	}
-	return "change it where it was created"
+	return text.F("change it where it was created")
 }
 
 // Check builds the request offline, unsigned, and says whether it could be
@@ -275,8 +275,8 @@ func (e *Engine) token(ctx context.Context, p Params, plan *Plan) (string, error
 	}
 	endpoint := tokenEndpoint(p, plan.Discovery)
 	if endpoint == "" {
-		return "", &registration.InputError{Field: "token", Problem: "an access token is needed and the bank profile has no token endpoint",
-			Fix: "paste a token with --token"}
+		return "", &registration.InputError{Field: "token", Problem: text.F("an access token is needed and the bank profile has no token endpoint"),
+			Fix: text.F("paste a token with --token")}
 	}
 	clientID, scope := p.ClientID, ""
 	if p.Profile.Token != nil {
@@ -291,7 +291,7 @@ func (e *Engine) token(ctx context.Context, p Params, plan *Plan) (string, error
 }
 
 // ErrNotPrepared is returned by Send for a plan made offline.
-var ErrNotPrepared = errors.New("this request was prepared for review only (dry run) and cannot be sent")
+var ErrNotPrepared = text.New("this request was prepared for review only (dry run) and cannot be sent")
 
 // Send checks the plan's findings and sends it. Nothing is sent while any
 // finding is an error.
@@ -359,7 +359,7 @@ func (e *Engine) UploadCertificate(ctx context.Context, p Params, name string) (
 	cred := p.Identity.SigningOrTransport()
 	req, err := uk.CertificateUpload(endpoint, cred.Leaf(), name)
 	if err != nil {
-		return nil, nil, &registration.InputError{Field: "profile", Problem: err.Error()}
+		return nil, nil, &registration.InputError{Field: "profile", Problem: text.F("%v", err)}
 	}
 	client, err := Client(p)
 	if err != nil {

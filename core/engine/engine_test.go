@@ -237,7 +237,7 @@ func TestBankRefusalsAreExplained(t *testing.T) {
 			if !errors.As(err, &be) {
 				t.Fatalf("err = %v", err)
 			}
-			if be.Code != tt.code || be.Description != tt.text || !strings.Contains(be.Explanation, tt.explanation) || be.NextStep == "" || be.InteractionID == "" {
+			if be.Code != tt.code || be.Description != tt.text || !strings.Contains(be.Explanation.String(), tt.explanation) || be.NextStep.IsZero() || be.InteractionID == "" {
 				t.Fatalf("%+v", be)
 			}
 		})

@@ -10,10 +10,11 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // AlgorithmRSASHA256 is RSASSA-PKCS1-v1_5 with SHA-256.
@@ -33,7 +34,7 @@ func Digest(body []byte) string {
 // several comma-separated digests may be present.
 func VerifyDigest(header string, body []byte) error {
 	if strings.TrimSpace(header) == "" {
-		return errors.New("the Digest header is missing")
+		return text.New("the Digest header is missing")
 	}
 	want := strings.TrimPrefix(Digest(body), "SHA-256=")
 	for _, part := range strings.Split(header, ",") {
@@ -44,9 +45,9 @@ func VerifyDigest(header string, body []byte) error {
 		if subtle.ConstantTimeCompare([]byte(val), []byte(want)) == 1 {
 			return nil
 		}
-		return errors.New("the Digest header does not match the body")
+		return text.New("the Digest header does not match the body")
 	}
-	return errors.New("the Digest header has no SHA-256 value")
+	return text.New("the Digest header has no SHA-256 value")
 }
 
 // Message is what a signature covers.
@@ -61,7 +62,7 @@ type Message struct {
 // header, in order, lower-case names, joined by "\n", no trailing newline.
 func SigningString(m Message, headers []string) (string, error) {
 	if len(headers) == 0 {
-		return "", errors.New("no headers to sign")
+		return "", text.New("no headers to sign")
 	}
 	lines := make([]string, 0, len(headers))
 	for _, h := range headers {
@@ -72,7 +73,7 @@ func SigningString(m Message, headers []string) (string, error) {
 		}
 		values := m.Header.Values(name)
 		if len(values) == 0 {
-			return "", fmt.Errorf("header %q is to be signed but is not in the request", name)
+			return "", text.Errorf("header %q is to be signed but is not in the request", name)
 		}
 		for i := range values {
 			values[i] = strings.TrimSpace(values[i])
@@ -100,10 +101,10 @@ func (p Params) String() string {
 // value.
 func Sign(key crypto.Signer, keyID string, m Message, headers []string) (string, error) {
 	if _, ok := key.Public().(*rsa.PublicKey); !ok {
-		return "", fmt.Errorf("rsa-sha256 needs an RSA signing key, not %T", key.Public())
+		return "", text.Errorf("rsa-sha256 needs an RSA signing key, not %T", key.Public())
 	}
 	if strings.ContainsAny(keyID, "\"\\") {
-		return "", errors.New("the signature keyId may not contain quotes or backslashes")
+		return "", text.New("the signature keyId may not contain quotes or backslashes")
 	}
 	s, err := SigningString(m, headers)
 	if err != nil {
@@ -112,7 +113,7 @@ func Sign(key crypto.Signer, keyID string, m Message, headers []string) (string,
 	sum := sha256.Sum256([]byte(s))
 	sig, err := key.Sign(rand.Reader, sum[:], crypto.SHA256)
 	if err != nil {
-		return "", fmt.Errorf("sign request: %w", err)
+		return "", text.Errorf("sign request: %w", err)
 	}
 	lower := make([]string, len(headers))
 	for i, h := range headers {
@@ -128,7 +129,7 @@ const MaxHeaderSize = 16 << 10
 // the draft says; a missing signature or keyId is an error.
 func Parse(value string) (Params, error) {
 	if len(value) > MaxHeaderSize {
-		return Params{}, errors.New("the Signature header is too long")
+		return Params{}, text.New("the Signature header is too long")
 	}
 	var p Params
 	seen := map[string]bool{}
@@ -136,7 +137,7 @@ func Parse(value string) (Params, error) {
 	for rest != "" {
 		name, after, ok := strings.Cut(rest, "=")
 		if !ok {
-			return Params{}, fmt.Errorf("malformed Signature parameter near %q", truncate(rest))
+			return Params{}, text.Errorf("malformed Signature parameter near %q", truncate(rest))
 		}
 		name = strings.TrimSpace(name)
 		after = strings.TrimLeft(after, " ")
@@ -144,7 +145,7 @@ func Parse(value string) (Params, error) {
 		if strings.HasPrefix(after, `"`) {
 			end := strings.IndexByte(after[1:], '"')
 			if end < 0 {
-				return Params{}, fmt.Errorf("unterminated quoted value for %q", name)
+				return Params{}, text.Errorf("unterminated quoted value for %q", name)
 			}
 			val, rest = after[1:1+end], after[2+end:]
 		} else {
@@ -157,12 +158,12 @@ func Parse(value string) (Params, error) {
 		rest = strings.TrimSpace(rest)
 		if rest != "" {
 			if rest[0] != ',' {
-				return Params{}, fmt.Errorf("expected ',' after %q", name)
+				return Params{}, text.Errorf("expected ',' after %q", name)
 			}
 			rest = strings.TrimSpace(rest[1:])
 		}
 		if seen[name] {
-			return Params{}, fmt.Errorf("parameter %q appears twice", name)
+			return Params{}, text.Errorf("parameter %q appears twice", name)
 		}
 		seen[name] = true
 		switch name {
@@ -175,16 +176,16 @@ func Parse(value string) (Params, error) {
 		case "signature":
 			sig, err := base64.StdEncoding.DecodeString(val)
 			if err != nil {
-				return Params{}, errors.New("the signature is not valid base64")
+				return Params{}, text.New("the signature is not valid base64")
 			}
 			p.Signature = sig
 		}
 	}
 	if p.KeyID == "" {
-		return Params{}, errors.New("the Signature header has no keyId")
+		return Params{}, text.New("the Signature header has no keyId")
 	}
 	if len(p.Signature) == 0 {
-		return Params{}, errors.New("the Signature header has no signature")
+		return Params{}, text.New("the Signature header has no signature")
 	}
 	if len(p.Headers) == 0 {
 		// draft-cavage-12 section 2.1.3: the default is the Date header.
@@ -196,7 +197,7 @@ func Parse(value string) (Params, error) {
 // Verify checks a parsed signature over m with an RSA public key.
 func Verify(pub *rsa.PublicKey, p Params, m Message) error {
 	if p.Algorithm != "" && p.Algorithm != AlgorithmRSASHA256 {
-		return fmt.Errorf("signature algorithm %q is not rsa-sha256", p.Algorithm)
+		return text.Errorf("signature algorithm %q is not rsa-sha256", p.Algorithm)
 	}
 	s, err := SigningString(m, p.Headers)
 	if err != nil {
@@ -204,7 +205,7 @@ func Verify(pub *rsa.PublicKey, p Params, m Message) error {
 	}
 	sum := sha256.Sum256([]byte(s))
 	if err := rsa.VerifyPKCS1v15(pub, crypto.SHA256, sum[:], p.Signature); err != nil {
-		return errors.New("the signature does not verify with the given key over the listed headers")
+		return text.New("the signature does not verify with the given key over the listed headers")
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ package identity
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"regexp"
 	"slices"
 	"sort"
@@ -17,6 +16,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/ssa"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // Identity is everything a TPP presents to a bank. The PEM fields hold
@@ -45,7 +45,7 @@ var namePattern = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$`)
 // ValidateName checks that a name can label an identity.
 func ValidateName(name string) error {
 	if !namePattern.MatchString(name) {
-		return fmt.Errorf("identity name %q is not usable: use 1 to 64 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit", name)
+		return text.Errorf("identity name %q is not usable: use 1 to 64 letters, digits, spaces, dots, dashes or underscores, starting with a letter or digit", name)
 	}
 	return nil
 }
@@ -63,16 +63,16 @@ func (id Identity) Parse() (*Parsed, error) {
 	p := &Parsed{Identity: id}
 	var err error
 	if p.Transport, err = pki.LoadCredential([]byte(id.TransportCert), []byte(id.TransportKey), nil); err != nil {
-		return nil, fmt.Errorf("identity %q, transport %w", id.Name, err)
+		return nil, text.Errorf("identity %q, transport %w", id.Name, err)
 	}
 	if id.SigningCert != "" {
 		if p.Signing, err = pki.LoadCredential([]byte(id.SigningCert), []byte(id.SigningKey), nil); err != nil {
-			return nil, fmt.Errorf("identity %q, signing %w", id.Name, err)
+			return nil, text.Errorf("identity %q, signing %w", id.Name, err)
 		}
 	}
 	if id.SSA != "" {
 		if p.Statement, err = ssa.Parse(id.SSA); err != nil {
-			return nil, fmt.Errorf("identity %q: %w", id.Name, err)
+			return nil, text.Errorf("identity %q: %w", id.Name, err)
 		}
 	}
 	return p, nil
@@ -134,7 +134,7 @@ func FromFiles(f Files, now time.Time) (Identity, error) {
 			return Identity{}, err
 		}
 	} else if len(f.SigningKey) > 0 {
-		return Identity{}, errors.New("a signing key was given without its signing certificate")
+		return Identity{}, text.New("a signing key was given without its signing certificate")
 	}
 	if len(f.SSA) > 0 {
 		st, err := ssa.Parse(string(f.SSA))
@@ -150,14 +150,14 @@ func FromFiles(f Files, now time.Time) (Identity, error) {
 // and returns them as the PEM kept in the keyring.
 func importPair(role string, certFile, keyFile, passphrase []byte) (certPEM, keyPEM string, err error) {
 	if certFile == nil {
-		return "", "", fmt.Errorf("no %[1]s certificate was chosen: choose the %[1]s certificate file your trust framework issued", role)
+		return "", "", text.Errorf("no %[1]s certificate was chosen: choose the %[1]s certificate file your trust framework issued", role)
 	}
 	c, err := pki.LoadCredential(certFile, keyFile, passphrase)
 	if err != nil {
-		return "", "", fmt.Errorf("%s %w", role, err)
+		return "", "", text.Errorf("%s %w", role, err)
 	}
 	if !c.KeyMatches() {
-		return "", "", fmt.Errorf("the %[1]s key does not belong to the %[1]s certificate: choose the key file created with that certificate", role)
+		return "", "", text.Errorf("the %[1]s key does not belong to the %[1]s certificate: choose the key file created with that certificate", role)
 	}
 	key, err := pki.EncodePrivateKey(c.Key)
 	if err != nil {
@@ -187,7 +187,7 @@ func (v *Vault) Save(id Identity) error {
 		return err
 	}
 	if err := v.store.Set(identityKey(id.Name), string(raw)); err != nil {
-		return fmt.Errorf("save identity %q: %w", id.Name, err)
+		return text.Errorf("save identity %q: %w", id.Name, err)
 	}
 	names, err := v.List()
 	if err != nil {
@@ -205,8 +205,11 @@ func (v *Vault) Save(id Identity) error {
 // it is a keystore.ErrNotFound.
 type notSaved string
 
-func (n notSaved) Error() string {
-	return fmt.Sprintf("no identity named %q is saved in the keyring; import it first, or choose a saved one", string(n))
+func (n notSaved) Error() string { return n.In(text.English) }
+
+// In says the error in t.
+func (n notSaved) In(t text.Translator) string {
+	return text.F("no identity named %q is saved in the keyring; import it first, or choose a saved one", string(n)).In(t)
 }
 
 func (n notSaved) Unwrap() error { return keystore.ErrNotFound }
@@ -222,7 +225,7 @@ func (v *Vault) Load(name string) (Identity, error) {
 	}
 	var id Identity
 	if err := json.Unmarshal([]byte(raw), &id); err != nil {
-		return Identity{}, fmt.Errorf("identity %q in the keyring is damaged: %w", name, err)
+		return Identity{}, text.Errorf("identity %q in the keyring is damaged: %w", name, err)
 	}
 	return id, nil
 }
@@ -238,7 +241,7 @@ func (v *Vault) List() ([]string, error) {
 	}
 	var names []string
 	if err := json.Unmarshal([]byte(raw), &names); err != nil {
-		return nil, fmt.Errorf("the identity index in the keyring is damaged: %w", err)
+		return nil, text.Errorf("the identity index in the keyring is damaged: %w", err)
 	}
 	sort.Strings(names)
 	return names, nil

@@ -5,10 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // DefaultChunkSize keeps every stored value under Windows' 2560-byte limit
@@ -74,14 +75,14 @@ func (c *Chunked) Get(key string) (string, error) {
 	for i := range m.parts {
 		p, err := c.Store.Get(partKey(key, m.gen, i))
 		if err != nil {
-			return "", fmt.Errorf("part %d of %d of %q is missing from the keyring: %w", i+1, m.parts, key, err)
+			return "", text.Errorf("part %d of %d of %q is missing from the keyring: %w", i+1, m.parts, key, err)
 		}
 		b.WriteString(p)
 	}
 	whole := b.String()
 	sum := sha256.Sum256([]byte(whole))
 	if hex.EncodeToString(sum[:]) != m.sum {
-		return "", fmt.Errorf("the value of %q in the keyring is damaged (checksum mismatch)", key)
+		return "", text.Errorf("the value of %q in the keyring is damaged (checksum mismatch)", key)
 	}
 	return whole, nil
 }
@@ -120,7 +121,7 @@ func (c *Chunked) setParts(key, value string) error {
 		if err := c.Store.Set(partKey(key, m.gen, i), p); err != nil {
 			c.deleteParts(key, manifest{gen: m.gen, parts: i})
 			if errors.Is(err, ErrTooBig) {
-				return fmt.Errorf("the keyring refused a %d-byte part: %w", len(p), err)
+				return text.Errorf("the keyring refused a %d-byte part: %w", len(p), err)
 			}
 			return err
 		}

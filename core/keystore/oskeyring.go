@@ -2,9 +2,10 @@ package keystore
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/zalando/go-keyring"
+
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // OSKeyring stores values in the operating system's keyring (Secret Service
@@ -19,7 +20,7 @@ func (k OSKeyring) Get(key string) (string, error) {
 		return "", ErrNotFound
 	}
 	if err != nil {
-		return "", fmt.Errorf("read %q from the keyring: %w", key, err)
+		return "", text.Errorf("read %q from the keyring: %w", key, err)
 	}
 	return v, nil
 }
@@ -31,7 +32,7 @@ func (k OSKeyring) Set(key, value string) error {
 		return ErrTooBig
 	}
 	if err != nil {
-		return fmt.Errorf("write %q to the keyring: %w", key, err)
+		return text.Errorf("write %q to the keyring: %w", key, err)
 	}
 	return nil
 }
@@ -40,7 +41,7 @@ func (k OSKeyring) Set(key, value string) error {
 func (k OSKeyring) Delete(key string) error {
 	err := keyring.Delete(k.Service, key)
 	if err != nil && !errors.Is(err, keyring.ErrNotFound) {
-		return fmt.Errorf("delete %q from the keyring: %w", key, err)
+		return text.Errorf("delete %q from the keyring: %w", key, err)
 	}
 	return nil
 }
@@ -57,7 +58,7 @@ func Probe(s Store) error {
 		return &UnavailableError{Cause: err}
 	}
 	if got != value {
-		return &UnavailableError{Cause: errors.New("the keyring returned a different value than was stored")}
+		return &UnavailableError{Cause: text.New("the keyring returned a different value than was stored")}
 	}
 	if err := s.Delete(key); err != nil {
 		return &UnavailableError{Cause: err}

@@ -5,15 +5,14 @@
 package keystore
 
 import (
-	"errors"
-	"fmt"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 var (
 	// ErrNotFound means nothing is stored under the key.
-	ErrNotFound = errors.New("not found in the keyring")
+	ErrNotFound = text.New("not found in the keyring")
 	// ErrTooBig means the backend refused a value for its size.
-	ErrTooBig = errors.New("value too large for the keyring")
+	ErrTooBig = text.New("value too large for the keyring")
 )
 
 // Store is a flat key-value store for secrets.
@@ -27,10 +26,13 @@ type Store interface {
 // can do instead.
 type UnavailableError struct{ Cause error }
 
-func (e *UnavailableError) Error() string {
-	return fmt.Sprintf("the system keyring is not available (%v). Nothing secret is written to disk instead: "+
+func (e *UnavailableError) Error() string { return e.In(text.English) }
+
+// In says the error in t.
+func (e *UnavailableError) In(t text.Translator) string {
+	return text.F("the system keyring is not available (%v). Nothing secret is written to disk instead: "+
 		"you can work with an identity held in memory for this session only, or start your desktop's keyring "+
-		"(on Linux, GNOME Keyring or KWallet) and try again", e.Cause)
+		"(on Linux, GNOME Keyring or KWallet) and try again", e.Cause).In(t)
 }
 
 func (e *UnavailableError) Unwrap() error { return e.Cause }

@@ -6,11 +6,11 @@ package oauth
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"strings"
 
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/text"
 	"github.com/tppwizard/tppwizard/core/transport"
 )
 
@@ -37,7 +37,7 @@ func ClientCredentials(ctx context.Context, c *transport.Client, tokenURL, clien
 		"Accept":       {"application/json"},
 	}, []byte(form.Encode()))
 	if err != nil {
-		return nil, fmt.Errorf("get an access token: %w", err)
+		return nil, text.Errorf("get an access token: %w", err)
 	}
 	return ParseToken(resp)
 }
@@ -47,18 +47,18 @@ func ClientCredentials(ctx context.Context, c *transport.Client, tokenURL, clien
 func ParseToken(resp *registration.Response) (*Token, error) {
 	if resp.Status != 200 {
 		be := registration.ParseError(resp)
-		be.Explanation = "The bank did not give an access token for registration. " + be.Explanation
+		be.Explanation = text.F("The bank did not give an access token for registration. %s", be.Explanation)
 		be.Field = "token"
 		return nil, be
 	}
 	var t Token
 	if err := json.Unmarshal(resp.Body, &t); err != nil || t.AccessToken == "" {
 		return nil, &registration.BankError{Status: resp.Status, Body: resp.Body, Field: "token",
-			Explanation: "The bank's token answer holds no access token.",
-			NextStep:    "Check the token endpoint in the bank profile."}
+			Explanation: text.F("The bank's token answer holds no access token."),
+			NextStep:    text.F("Check the token endpoint in the bank profile.")}
 	}
 	if t.TokenType != "" && !strings.EqualFold(t.TokenType, "bearer") {
-		return nil, fmt.Errorf("the bank gave a %q token; only Bearer tokens are supported", t.TokenType)
+		return nil, text.Errorf("the bank gave a %q token; only Bearer tokens are supported", t.TokenType)
 	}
 	return &t, nil
 }

@@ -8,10 +8,11 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"fmt"
 	"math/big"
 	"net"
 	"time"
+
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // Authority is a certificate authority that issues certificates. The sandbox
@@ -88,7 +89,7 @@ func (a *Authority) Issue(spec Spec) (*Credential, error) {
 			key, err = rsa.GenerateKey(rand.Reader, bits)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("generate key: %w", err)
+			return nil, text.Errorf("generate key: %w", err)
 		}
 	}
 	subject := pkix.Name{CommonName: spec.CommonName}
@@ -172,7 +173,7 @@ func createCertificate(tmpl, parent *x509.Certificate, pub crypto.PublicKey, sig
 	tmpl.SerialNumber = serial
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, pub, signer)
 	if err != nil {
-		return nil, fmt.Errorf("create certificate: %w", err)
+		return nil, text.Errorf("create certificate: %w", err)
 	}
 	return x509.ParseCertificate(der)
 }

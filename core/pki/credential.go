@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tppwizard/tppwizard/core/check"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // MinRSABits is the smallest RSA key banks accept (OBIE, STET and FAPI all
@@ -33,7 +34,7 @@ type Credential struct {
 func LoadCredential(certPEM, keyPEM, passphrase []byte) (*Credential, error) {
 	chain, err := ParseCertificates(certPEM)
 	if err != nil {
-		return nil, fmt.Errorf("certificate: %w", err)
+		return nil, text.Errorf("certificate: %w", err)
 	}
 	combined := len(bytes.TrimSpace(keyPEM)) == 0
 	if combined {
@@ -41,10 +42,10 @@ func LoadCredential(certPEM, keyPEM, passphrase []byte) (*Credential, error) {
 	}
 	key, err := ParsePrivateKey(keyPEM, passphrase)
 	if err != nil && combined && !errors.Is(err, ErrEncryptedKey) && !errors.Is(err, ErrWrongPassphrase) {
-		return nil, errors.New("private key: no key file was chosen, and the certificate file holds no key; choose the key file created with this certificate")
+		return nil, text.New("private key: no key file was chosen, and the certificate file holds no key; choose the key file created with this certificate")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("private key: %w", err)
+		return nil, text.Errorf("private key: %w", err)
 	}
 	return &Credential{Chain: chain, Key: key}, nil
 }
@@ -140,33 +141,33 @@ func KeyDescription(pub crypto.PublicKey) string {
 // ("transport certificate", "signing certificate"). It never contacts anyone.
 func (c *Credential) Check(purpose string, now time.Time) check.List {
 	var out check.List
-	add := func(sev check.Severity, msg, fix string) {
+	add := func(sev check.Severity, msg, fix text.Message) {
 		out = append(out, check.Finding{Severity: sev, Field: purpose, Message: msg, Fix: fix})
 	}
 	leaf := c.Leaf()
 	if !c.KeyMatches() {
-		add(check.Error, "the private key does not belong to this certificate",
-			"choose the key file that was created together with this certificate")
+		add(check.Error, text.F("the private key does not belong to this certificate"),
+			text.F("choose the key file that was created together with this certificate"))
 	}
 	switch {
 	case now.Before(leaf.NotBefore):
-		add(check.Error, "the certificate is not valid yet: it starts on "+leaf.NotBefore.UTC().Format("2 Jan 2006 15:04 MST"),
-			"wait until then, or check this computer's clock")
+		add(check.Error, text.F("the certificate is not valid yet: it starts on %s", leaf.NotBefore.UTC().Format("2 Jan 2006 15:04 MST")),
+			text.F("wait until then, or check this computer's clock"))
 	case now.After(leaf.NotAfter):
-		add(check.Error, "the certificate expired on "+leaf.NotAfter.UTC().Format("2 Jan 2006"),
-			"ask your trust framework or certificate provider for a new certificate")
+		add(check.Error, text.F("the certificate expired on %s", leaf.NotAfter.UTC().Format("2 Jan 2006")),
+			text.F("ask your trust framework or certificate provider for a new certificate"))
 	case leaf.NotAfter.Sub(now) < ExpiryWarning:
-		add(check.Warning, fmt.Sprintf("the certificate expires in %d days (%s)", int(leaf.NotAfter.Sub(now).Hours()/24), leaf.NotAfter.UTC().Format("2 Jan 2006")),
-			"plan its renewal now; registrations made with it stop working when it expires")
+		add(check.Warning, text.F("the certificate expires in %d days (%s)", int(leaf.NotAfter.Sub(now).Hours()/24), leaf.NotAfter.UTC().Format("2 Jan 2006")),
+			text.F("plan its renewal now; registrations made with it stop working when it expires"))
 	}
 	if rsaKey, ok := leaf.PublicKey.(*rsa.PublicKey); ok && rsaKey.N.BitLen() < MinRSABits {
-		add(check.Error, fmt.Sprintf("the key is RSA %d bits; banks require at least %d", rsaKey.N.BitLen(), MinRSABits),
-			"request a new certificate with an RSA key of 2048 bits or more")
+		add(check.Error, text.F("the key is RSA %d bits; banks require at least %d", rsaKey.N.BitLen(), MinRSABits),
+			text.F("request a new certificate with an RSA key of 2048 bits or more"))
 	}
 	for i := 1; i < len(c.Chain); i++ {
 		if err := c.Chain[i-1].CheckSignatureFrom(c.Chain[i]); err != nil {
-			add(check.Warning, fmt.Sprintf("certificate %d in the file was not issued by certificate %d, so the chain is out of order or incomplete", i, i+1),
-				"put the certificate first, then the authority that issued it, and so on")
+			add(check.Warning, text.F("certificate %d in the file was not issued by certificate %d, so the chain is out of order or incomplete", i, i+1),
+				text.F("put the certificate first, then the authority that issued it, and so on"))
 			break
 		}
 	}

@@ -5,10 +5,11 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // OIDOrganizationIdentifier is the eIDAS organizationIdentifier attribute
@@ -54,10 +55,10 @@ func FormatDN(der []byte) (string, error) {
 	var seq pkix.RDNSequence
 	rest, err := asn1.Unmarshal(der, &seq)
 	if err != nil {
-		return "", fmt.Errorf("read distinguished name: %w", err)
+		return "", text.Errorf("read distinguished name: %w", err)
 	}
 	if len(rest) > 0 {
-		return "", errors.New("read distinguished name: trailing data")
+		return "", text.New("read distinguished name: trailing data")
 	}
 	rdns := make([]string, 0, len(seq))
 	for i := len(seq) - 1; i >= 0; i-- {

@@ -4,10 +4,10 @@ import (
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/hex"
-	"errors"
-	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // Attribute is one attribute of a distinguished name: its OID in dotted
@@ -39,10 +39,10 @@ var attributeOIDs = func() map[string]string {
 // hold a string.
 func ParseDN(s string) (DN, error) {
 	if len(s) > MaxDNLength {
-		return nil, errors.New("distinguished name too long")
+		return nil, text.New("distinguished name too long")
 	}
 	if strings.TrimSpace(s) == "" {
-		return nil, errors.New("distinguished name is empty")
+		return nil, text.New("distinguished name is empty")
 	}
 	var (
 		dn  DN
@@ -53,7 +53,7 @@ func ParseDN(s string) (DN, error) {
 		// attributeType
 		eq := strings.IndexByte(s[i:], '=')
 		if eq < 0 {
-			return nil, fmt.Errorf("expected name=value at %q", s[i:])
+			return nil, text.Errorf("expected name=value at %q", s[i:])
 		}
 		name := strings.TrimSpace(s[i : i+eq])
 		oid, err := attributeOID(name)
@@ -80,7 +80,7 @@ func ParseDN(s string) (DN, error) {
 			rdn = nil
 		case '+':
 		default:
-			return nil, fmt.Errorf("unexpected %q in distinguished name", s[i])
+			return nil, text.Errorf("unexpected %q in distinguished name", s[i])
 		}
 		i++
 	}
@@ -88,7 +88,7 @@ func ParseDN(s string) (DN, error) {
 
 func attributeOID(name string) (string, error) {
 	if name == "" {
-		return "", errors.New("empty attribute name in distinguished name")
+		return "", text.New("empty attribute name in distinguished name")
 	}
 	if oid, ok := attributeOIDs[strings.ToLower(name)]; ok {
 		return oid, nil
@@ -96,11 +96,11 @@ func attributeOID(name string) (string, error) {
 	name = strings.TrimPrefix(strings.TrimPrefix(name, "OID."), "oid.")
 	for _, part := range strings.Split(name, ".") {
 		if part == "" || strings.Trim(part, "0123456789") != "" {
-			return "", fmt.Errorf("unknown attribute %q in distinguished name", name)
+			return "", text.Errorf("unknown attribute %q in distinguished name", name)
 		}
 	}
 	if !strings.Contains(name, ".") {
-		return "", fmt.Errorf("unknown attribute %q in distinguished name", name)
+		return "", text.Errorf("unknown attribute %q in distinguished name", name)
 	}
 	return name, nil
 }
@@ -115,7 +115,7 @@ func parseDNValue(s string, i int) (string, int, error) {
 		}
 		der, err := hex.DecodeString(s[i+1 : end])
 		if err != nil || len(der) == 0 {
-			return "", 0, errors.New("bad hex value in distinguished name")
+			return "", 0, text.New("bad hex value in distinguished name")
 		}
 		var v any
 		if rest, err := asn1.Unmarshal(der, &v); err == nil && len(rest) == 0 {
@@ -134,7 +134,7 @@ func parseDNValue(s string, i int) (string, int, error) {
 			return string(b[:lastKept]), i, nil
 		case c == '\\':
 			if i+1 >= len(s) {
-				return "", 0, errors.New("distinguished name ends with a lone backslash")
+				return "", 0, text.New("distinguished name ends with a lone backslash")
 			}
 			if i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
 				x, _ := hex.DecodeString(s[i+1 : i+3])
@@ -171,7 +171,7 @@ func NameDN(der []byte) (DN, error) {
 	var seq pkix.RDNSequence
 	rest, err := asn1.Unmarshal(der, &seq)
 	if err != nil || len(rest) > 0 {
-		return nil, errors.New("read distinguished name: not a DER Name")
+		return nil, text.New("read distinguished name: not a DER Name")
 	}
 	dn := make(DN, 0, len(seq))
 	for i := len(seq) - 1; i >= 0; i-- {

@@ -7,8 +7,9 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
-	"fmt"
 	"math/big"
+
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // JWK is a public JSON Web Key (RFC 7517) with the members the registration
@@ -78,16 +79,16 @@ func CertificateJWK(cert *x509.Certificate, kid, use, alg string, keyOps []strin
 		size := (pub.Curve.Params().BitSize + 7) / 8
 		ecdh, err := pub.ECDH()
 		if err != nil {
-			return JWK{}, fmt.Errorf("EC key: %w", err)
+			return JWK{}, text.Errorf("EC key: %w", err)
 		}
 		raw := ecdh.Bytes() // 0x04 || X || Y
 		j.X = b64u(raw[1 : 1+size])
 		j.Y = b64u(raw[1+size:])
 		if pub.Curve != elliptic.P256() && pub.Curve != elliptic.P384() && pub.Curve != elliptic.P521() {
-			return JWK{}, fmt.Errorf("EC curve %s is not usable in a JWK", j.Crv)
+			return JWK{}, text.Errorf("EC curve %s is not usable in a JWK", j.Crv)
 		}
 	default:
-		return JWK{}, fmt.Errorf("a %T key cannot be published as a JWK here", cert.PublicKey)
+		return JWK{}, text.Errorf("a %T key cannot be published as a JWK here", cert.PublicKey)
 	}
 	return j, nil
 }

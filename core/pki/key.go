@@ -7,15 +7,15 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
-	"errors"
-	"fmt"
+
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 var (
 	// ErrEncryptedKey means the key is protected by a passphrase and none was given.
-	ErrEncryptedKey = errors.New("the private key is protected by a passphrase")
+	ErrEncryptedKey = text.New("the private key is protected by a passphrase")
 	// ErrWrongPassphrase means the passphrase did not decrypt the key.
-	ErrWrongPassphrase = errors.New("the passphrase does not open this private key")
+	ErrWrongPassphrase = text.New("the passphrase does not open this private key")
 )
 
 // ParsePrivateKey reads the first private key in data: PKCS#1 ("RSA PRIVATE
@@ -56,12 +56,12 @@ func ParsePrivateKey(data, passphrase []byte) (crypto.Signer, error) {
 	for _, b := range blocks {
 		switch b.Type {
 		case "CERTIFICATE":
-			return nil, errors.New("this file holds a certificate, not a private key: choose the key file (often .key) here")
+			return nil, text.New("this file holds a certificate, not a private key: choose the key file (often .key) here")
 		case "OPENSSH PRIVATE KEY":
-			return nil, errors.New("this is an OpenSSH key (for logging in to servers), not the key of a certificate: choose the key file created with the certificate")
+			return nil, text.New("this is an OpenSSH key (for logging in to servers), not the key of a certificate: choose the key file created with the certificate")
 		}
 	}
-	return nil, fmt.Errorf("the file holds no private key (found %s)", blockTypes(blocks))
+	return nil, text.Errorf("the file holds no private key (found %s)", blockTypes(blocks))
 }
 
 func parseKeyDER(typ string, der []byte) (crypto.Signer, error) {
@@ -78,7 +78,7 @@ func parseKeyDER(typ string, der []byte) (crypto.Signer, error) {
 		key, err = x509.ParsePKCS8PrivateKey(der)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("the private key cannot be read (%s): %w", typ, err)
+		return nil, text.Errorf("the private key cannot be read (%s): %w", typ, err)
 	}
 	switch k := key.(type) {
 	case *rsa.PrivateKey:
@@ -88,7 +88,7 @@ func parseKeyDER(typ string, der []byte) (crypto.Signer, error) {
 	case ed25519.PrivateKey:
 		return k, nil
 	}
-	return nil, fmt.Errorf("unsupported private key type %T", key)
+	return nil, text.Errorf("unsupported private key type %T", key)
 }
 
 // EncodePrivateKey writes a key as unencrypted PKCS#8 PEM, the form kept in
@@ -96,7 +96,7 @@ func parseKeyDER(typ string, der []byte) (crypto.Signer, error) {
 func EncodePrivateKey(key crypto.Signer) ([]byte, error) {
 	der, err := x509.MarshalPKCS8PrivateKey(key)
 	if err != nil {
-		return nil, fmt.Errorf("encode private key: %w", err)
+		return nil, text.Errorf("encode private key: %w", err)
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), nil
 }

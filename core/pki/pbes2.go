@@ -9,9 +9,9 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/asn1"
-	"errors"
-	"fmt"
 	"hash"
+
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // PKCS#8 EncryptedPrivateKeyInfo with PBES2 (RFC 8018), the form OpenSSL 3
@@ -57,24 +57,24 @@ const maxPBKDF2Iterations = 10_000_000
 func decryptPKCS8(der, passphrase []byte) ([]byte, error) {
 	var info encryptedPrivateKeyInfo
 	if rest, err := asn1.Unmarshal(der, &info); err != nil || len(rest) > 0 {
-		return nil, errors.New("the encrypted private key is damaged")
+		return nil, text.New("the encrypted private key is damaged")
 	}
 	if !info.Algorithm.Algorithm.Equal(oidPBES2) {
-		return nil, fmt.Errorf("the private key is encrypted with %v, which is not supported; re-export it with AES (PBES2) or without a passphrase", info.Algorithm.Algorithm)
+		return nil, text.Errorf("the private key is encrypted with %v, which is not supported; re-export it with AES (PBES2) or without a passphrase", info.Algorithm.Algorithm)
 	}
 	var params pbes2Params
 	if _, err := asn1.Unmarshal(info.Algorithm.Parameters.FullBytes, &params); err != nil {
-		return nil, errors.New("the encrypted private key has damaged PBES2 parameters")
+		return nil, text.New("the encrypted private key has damaged PBES2 parameters")
 	}
 	if !params.KeyDerivationFunc.Algorithm.Equal(oidPBKDF2) {
-		return nil, errors.New("the encrypted private key uses a key derivation other than PBKDF2, which is not supported")
+		return nil, text.New("the encrypted private key uses a key derivation other than PBKDF2, which is not supported")
 	}
 	var kdf pbkdf2Params
 	if _, err := asn1.Unmarshal(params.KeyDerivationFunc.Parameters.FullBytes, &kdf); err != nil {
-		return nil, errors.New("the encrypted private key has damaged PBKDF2 parameters")
+		return nil, text.New("the encrypted private key has damaged PBKDF2 parameters")
 	}
 	if kdf.IterationCount < 1 || kdf.IterationCount > maxPBKDF2Iterations {
-		return nil, fmt.Errorf("the encrypted private key asks for %d PBKDF2 iterations, outside the accepted range", kdf.IterationCount)
+		return nil, text.Errorf("the encrypted private key asks for %d PBKDF2 iterations, outside the accepted range", kdf.IterationCount)
 	}
 	var prf func() hash.Hash
 	switch {
@@ -85,7 +85,7 @@ func decryptPKCS8(der, passphrase []byte) ([]byte, error) {
 	case kdf.PRF.Algorithm.Equal(oidHMACSHA512):
 		prf = sha512.New
 	default:
-		return nil, fmt.Errorf("the encrypted private key uses PRF %v, which is not supported", kdf.PRF.Algorithm)
+		return nil, text.Errorf("the encrypted private key uses PRF %v, which is not supported", kdf.PRF.Algorithm)
 	}
 	var (
 		keyLen   int
@@ -102,22 +102,22 @@ func decryptPKCS8(der, passphrase []byte) ([]byte, error) {
 	case scheme.Equal(oidDESEDE3CBC):
 		keyLen, newBlock = 24, des.NewTripleDESCipher
 	default:
-		return nil, fmt.Errorf("the encrypted private key uses cipher %v, which is not supported", scheme)
+		return nil, text.Errorf("the encrypted private key uses cipher %v, which is not supported", scheme)
 	}
 	var iv []byte
 	if _, err := asn1.Unmarshal(params.EncryptionScheme.Parameters.FullBytes, &iv); err != nil {
-		return nil, errors.New("the encrypted private key has a damaged IV")
+		return nil, text.New("the encrypted private key has a damaged IV")
 	}
 	key, err := pbkdf2.Key(prf, string(passphrase), kdf.Salt, kdf.IterationCount, keyLen)
 	if err != nil {
-		return nil, fmt.Errorf("derive key: %w", err)
+		return nil, text.Errorf("derive key: %w", err)
 	}
 	block, err := newBlock(key)
 	if err != nil {
 		return nil, err
 	}
 	if len(iv) != block.BlockSize() || len(info.EncryptedData) == 0 || len(info.EncryptedData)%block.BlockSize() != 0 {
-		return nil, errors.New("the encrypted private key is damaged (bad IV or data length)")
+		return nil, text.New("the encrypted private key is damaged (bad IV or data length)")
 	}
 	plain := make([]byte, len(info.EncryptedData))
 	cipher.NewCBCDecrypter(block, iv).CryptBlocks(plain, info.EncryptedData)

@@ -302,7 +302,7 @@ func TestCredentialChecks(t *testing.T) {
 				t.Fatalf("findings = %v, want %d", got, len(tt.want))
 			}
 			for i, w := range tt.want {
-				if !strings.Contains(got[i].Message, w) {
+				if !strings.Contains(got[i].Message.String(), w) {
 					t.Errorf("finding %d = %q, want %q", i, got[i].Message, w)
 				}
 			}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -12,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // MaxFileSize bounds a profile file.
@@ -21,7 +22,7 @@ const MaxFileSize = 256 << 10
 // trailing data are errors that name the file and the field.
 func Parse(file string, data []byte) (*Profile, error) {
 	if len(data) > MaxFileSize {
-		return nil, &FieldError{File: file, Problem: fmt.Sprintf("%d bytes is too large for a profile", len(data))}
+		return nil, &FieldError{File: file, Problem: text.F("%d bytes is too large for a profile", len(data))}
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -30,7 +31,7 @@ func Parse(file string, data []byte) (*Profile, error) {
 		return nil, describeJSONError(file, data, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, &FieldError{File: file, Problem: "has data after the profile object"}
+		return nil, &FieldError{File: file, Problem: text.F("has data after the profile object")}
 	}
 	p.Source = file
 	if err := p.Validate(); err != nil {
@@ -47,16 +48,16 @@ func describeJSONError(file string, data []byte, err error) error {
 	switch {
 	case errors.As(err, &syntax):
 		line, col := position(data, syntax.Offset)
-		return &FieldError{File: file, Problem: fmt.Sprintf("is not valid JSON at line %d, column %d: %v", line, col, syntax)}
+		return &FieldError{File: file, Problem: text.F("is not valid JSON at line %d, column %d: %v", line, col, syntax)}
 	case errors.As(err, &typeErr):
-		return &FieldError{File: file, Field: typeErr.Field, Problem: fmt.Sprintf("must be %s, not %s", typeName(typeErr.Type.String()), typeErr.Value)}
+		return &FieldError{File: file, Field: typeErr.Field, Problem: text.F("must be %s, not %s", typeName(typeErr.Type.String()), typeErr.Value)}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return &FieldError{File: file, Field: field, Problem: "is not a profile field (check its spelling)"}
+		return &FieldError{File: file, Field: field, Problem: text.F("is not a profile field (check its spelling)")}
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		return &FieldError{File: file, Problem: "is empty or cut short"}
+		return &FieldError{File: file, Problem: text.F("is empty or cut short")}
 	}
-	return &FieldError{File: file, Problem: err.Error()}
+	return &FieldError{File: file, Problem: text.F("%v", err)}
 }
 
 func typeName(goType string) string {
@@ -105,7 +106,7 @@ func Load(builtin fs.FS, userDir string) *Catalog {
 				c.Profiles[i] = p
 				return
 			}
-			c.Problems = append(c.Problems, &FieldError{File: p.Source, Field: "id", Problem: fmt.Sprintf("%q is already used by %s", p.ID, c.Profiles[i].Source)})
+			c.Problems = append(c.Problems, &FieldError{File: p.Source, Field: "id", Problem: text.F("%q is already used by %s", p.ID, c.Profiles[i].Source)})
 			return
 		}
 		byID[p.ID] = len(c.Profiles)
@@ -137,7 +138,7 @@ func Load(builtin fs.FS, userDir string) *Catalog {
 		for _, name := range names {
 			data, err := readLimited(name)
 			if err != nil {
-				c.Problems = append(c.Problems, &FieldError{File: name, Problem: err.Error()})
+				c.Problems = append(c.Problems, &FieldError{File: name, Problem: text.F("%v", err)})
 				continue
 			}
 			p, err := Parse(name, data)
@@ -193,9 +194,8 @@ func (c *Catalog) Get(id string) (*Profile, error) {
 			near = append(near, p.ID)
 		}
 	}
-	msg := fmt.Sprintf("there is no bank profile %q", id)
 	if len(near) > 0 {
-		msg += "; did you mean " + strings.Join(near, " or ") + "?"
+		return nil, text.Errorf("there is no bank profile %q; did you mean %s? (\"tppwizard profiles\" lists them all)", id, strings.Join(near, " or "))
 	}
-	return nil, errors.New(msg + " (\"tppwizard profiles\" lists them all)")
+	return nil, text.Errorf("there is no bank profile %q (\"tppwizard profiles\" lists them all)", id)
 }

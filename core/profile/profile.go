@@ -3,10 +3,11 @@
 package profile
 
 import (
-	"fmt"
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // Dialects.
@@ -117,37 +118,41 @@ func (p *Profile) Accepts(status int) bool { return slices.Contains(p.SuccessSta
 
 // FieldError is a problem with one field of a profile file.
 type FieldError struct {
-	File, Field, Problem string
+	File, Field string
+	Problem     text.Message
 }
 
-func (e *FieldError) Error() string {
+func (e *FieldError) Error() string { return e.In(text.English) }
+
+// In says the error in t.
+func (e *FieldError) In(t text.Translator) string {
 	if e.Field == "" {
-		return fmt.Sprintf("bank profile %s: %s", e.File, e.Problem)
+		return text.F("bank profile %s: %s", e.File, e.Problem).In(t)
 	}
-	return fmt.Sprintf("bank profile %s: field %q: %s", e.File, e.Field, e.Problem)
+	return text.F("bank profile %s: field %q: %s", e.File, e.Field, e.Problem).In(t)
 }
 
 // Validate checks a profile and returns the first problem, naming the field.
 func (p *Profile) Validate() error {
-	bad := func(field, format string, args ...any) error {
-		return &FieldError{File: p.Source, Field: field, Problem: fmt.Sprintf(format, args...)}
+	bad := func(field string, problem text.Message) error {
+		return &FieldError{File: p.Source, Field: field, Problem: problem}
 	}
 	required := map[string]string{"id": p.ID, "name": p.Name, "dialect": p.Dialect, "environment": p.Environment, "country": p.Country}
 	for _, f := range []string{"id", "name", "dialect", "environment", "country"} {
 		if strings.TrimSpace(required[f]) == "" {
-			return bad(f, "is required")
+			return bad(f, text.F("is required"))
 		}
 	}
 	for _, r := range p.ID {
 		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.') {
-			return bad("id", "%q may hold only lower-case letters, digits, dots and dashes", p.ID)
+			return bad("id", text.F("%q may hold only lower-case letters, digits, dots and dashes", p.ID))
 		}
 	}
 	if !slices.Contains(Dialects, p.Dialect) {
-		return bad("dialect", "%q is not one of %s", p.Dialect, strings.Join(Dialects, ", "))
+		return bad("dialect", text.F("%q is not one of %s", p.Dialect, strings.Join(Dialects, ", ")))
 	}
 	if p.Environment != "sandbox" && p.Environment != "live" {
-		return bad("environment", "%q is not sandbox or live", p.Environment)
+		return bad("environment", text.F("%q is not sandbox or live", p.Environment))
 	}
 	for field, u := range map[string]string{"discovery_url": p.DiscoveryURL, "registration_endpoint": p.RegistrationEndpoint,
 		"token_endpoint": p.TokenEndpoint, "certificate_endpoint": p.CertificateEndpoint, "documentation_url": p.DocumentationURL} {
@@ -156,80 +161,80 @@ func (p *Profile) Validate() error {
 		}
 		parsed, err := url.Parse(u)
 		if err != nil || parsed.Scheme != "https" || parsed.Host == "" {
-			return bad(field, "%q is not an https URL", u)
+			return bad(field, text.F("%q is not an https URL", u))
 		}
 	}
 	if p.DiscoveryURL == "" && p.RegistrationEndpoint == "" {
-		return bad("registration_endpoint", "is required when there is no discovery_url")
+		return bad("registration_endpoint", text.F("is required when there is no discovery_url"))
 	}
 	if len(p.SuccessStatus) == 0 {
-		return bad("success_status", "is required (for example [201])")
+		return bad("success_status", text.F("is required (for example [201])"))
 	}
 	for _, s := range p.SuccessStatus {
 		if s < 200 || s > 299 {
-			return bad("success_status", "%d is not a 2xx status", s)
+			return bad("success_status", text.F("%d is not a 2xx status", s))
 		}
 	}
 	if len(p.Needs) == 0 {
-		return bad("needs", "is required (for example [\"transport\", \"signing\"])")
+		return bad("needs", text.F("is required (for example [\"transport\", \"signing\"])"))
 	}
 	for _, n := range p.Needs {
 		if !slices.Contains([]string{NeedTransport, NeedSigning, NeedSSA, NeedClientID}, n) {
-			return bad("needs", "%q is not one of transport, signing, ssa, client_id", n)
+			return bad("needs", text.F("%q is not one of transport, signing, ssa, client_id", n))
 		}
 	}
 	if p.UpdateMethod != "" && p.UpdateMethod != "PUT" {
-		return bad("update_method", "%q is not PUT", p.UpdateMethod)
+		return bad("update_method", text.F("%q is not PUT", p.UpdateMethod))
 	}
 	switch p.Dialect {
 	case DialectUK:
 		if !slices.Contains([]string{"PS256", "RS256", "ES256"}, p.SigningAlg) {
-			return bad("signing_alg", "%q is not PS256, RS256 or ES256", p.SigningAlg)
+			return bad("signing_alg", text.F("%q is not PS256, RS256 or ES256", p.SigningAlg))
 		}
 		if p.ContentType != "application/jwt" && p.ContentType != "application/jose" {
-			return bad("content_type", "%q is not application/jwt or application/jose", p.ContentType)
+			return bad("content_type", text.F("%q is not application/jwt or application/jose", p.ContentType))
 		}
 		for _, m := range p.AuthMethods {
 			if !slices.Contains([]string{"tls_client_auth", "private_key_jwt", "client_secret_basic", "client_secret_post"}, m) {
-				return bad("auth_methods", "%q is not a token endpoint auth method", m)
+				return bad("auth_methods", text.F("%q is not a token endpoint auth method", m))
 			}
 		}
 		if p.DefaultAuthMethod != "" && !slices.Contains(p.AuthMethods, p.DefaultAuthMethod) {
-			return bad("default_auth_method", "%q is not listed in auth_methods", p.DefaultAuthMethod)
+			return bad("default_auth_method", text.F("%q is not listed in auth_methods", p.DefaultAuthMethod))
 		}
 	case DialectOAuth:
 		if p.ContentType != "" && p.ContentType != "application/json" {
-			return bad("content_type", "%q is not application/json", p.ContentType)
+			return bad("content_type", text.F("%q is not application/json", p.ContentType))
 		}
 		for _, m := range p.AuthMethods {
 			if !slices.Contains(OAuthAuthMethods, m) {
-				return bad("auth_methods", "%q is not one of %s", m, strings.Join(OAuthAuthMethods, ", "))
+				return bad("auth_methods", text.F("%q is not one of %s", m, strings.Join(OAuthAuthMethods, ", ")))
 			}
 		}
 		if p.DefaultAuthMethod != "" && len(p.AuthMethods) > 0 && !slices.Contains(p.AuthMethods, p.DefaultAuthMethod) {
-			return bad("default_auth_method", "%q is not listed in auth_methods", p.DefaultAuthMethod)
+			return bad("default_auth_method", text.F("%q is not listed in auth_methods", p.DefaultAuthMethod))
 		}
 		if p.InitialAccessToken != "" && p.InitialAccessToken != TokenRequired && p.InitialAccessToken != TokenOptional {
-			return bad("initial_access_token", "%q is not required or optional", p.InitialAccessToken)
+			return bad("initial_access_token", text.F("%q is not required or optional", p.InitialAccessToken))
 		}
 		if p.SigningAlg != "" && !slices.Contains([]string{"PS256", "RS256", "ES256"}, p.SigningAlg) {
-			return bad("signing_alg", "%q is not PS256, RS256 or ES256", p.SigningAlg)
+			return bad("signing_alg", text.F("%q is not PS256, RS256 or ES256", p.SigningAlg))
 		}
 	case DialectSTET:
 		if p.Signature == nil {
-			return bad("signature", "is required for the stet dialect")
+			return bad("signature", text.F("is required for the stet dialect"))
 		}
 		if p.Signature.Algorithm != "rsa-sha256" {
-			return bad("signature.algorithm", "%q is not rsa-sha256", p.Signature.Algorithm)
+			return bad("signature.algorithm", text.F("%q is not rsa-sha256", p.Signature.Algorithm))
 		}
 		if len(p.Signature.Headers) == 0 {
-			return bad("signature.headers", "is required")
+			return bad("signature.headers", text.F("is required"))
 		}
 		if !slices.Contains([]string{"kid", "x5t#S256", "certificate_url", "client_id"}, p.Signature.KeyID) {
-			return bad("signature.key_id", "%q is not kid, x5t#S256, certificate_url or client_id", p.Signature.KeyID)
+			return bad("signature.key_id", text.F("%q is not kid, x5t#S256, certificate_url or client_id", p.Signature.KeyID))
 		}
 		if p.Token != nil && p.TokenEndpoint == "" {
-			return bad("token_endpoint", "is required when token settings are given")
+			return bad("token_endpoint", text.F("is required when token settings are given"))
 		}
 	}
 	return nil

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // FileName is the journal's name in the config dir.
@@ -75,12 +76,14 @@ type DamagedError struct {
 	Err    error
 }
 
-func (e *DamagedError) Error() string {
-	s := fmt.Sprintf("the records file %s is damaged (%v)", e.Path, e.Err)
+func (e *DamagedError) Error() string { return e.In(text.English) }
+
+// In says the error in t.
+func (e *DamagedError) In(t text.Translator) string {
 	if e.KeptAs != "" {
-		s += "; it was kept as " + e.KeptAs + " and a new one started"
+		return text.F("the records file %s is damaged (%v); it was kept as %s and a new one started", e.Path, e.Err, e.KeptAs).In(t)
 	}
-	return s
+	return text.F("the records file %s is damaged (%v)", e.Path, e.Err).In(t)
 }
 
 func (e *DamagedError) Unwrap() error { return e.Err }
@@ -94,21 +97,21 @@ func (j *Journal) read() ([]Record, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading the records file: %w", err)
+		return nil, text.Errorf("reading the records file: %w", err)
 	}
 	if c := j.cached; c != nil && os.SameFile(c.info, info) && c.info.ModTime().Equal(info.ModTime()) && c.info.Size() == info.Size() {
 		return slices.Clone(c.recs), nil
 	}
 	data, err := os.ReadFile(j.path)
 	if err != nil {
-		return nil, fmt.Errorf("reading the records file: %w", err)
+		return nil, text.Errorf("reading the records file: %w", err)
 	}
 	var f file
 	if err := json.Unmarshal(data, &f); err != nil {
 		return nil, &DamagedError{Path: j.path, Err: err}
 	}
 	if f.Version != 1 {
-		return nil, &DamagedError{Path: j.path, Err: fmt.Errorf("version %d is not one this wizard reads", f.Version)}
+		return nil, &DamagedError{Path: j.path, Err: text.Errorf("version %d is not one this wizard reads", f.Version)}
 	}
 	j.cached = &snapshot{info: info, recs: f.Records}
 	return slices.Clone(f.Records), nil
@@ -144,11 +147,11 @@ func (j *Journal) change(fn func([]Record) []Record) error {
 // moved aside (never overwritten) and a new one started.
 func (j *Journal) commit(batch []*queuedChange) error {
 	if err := os.MkdirAll(filepath.Dir(j.path), 0o700); err != nil {
-		return fmt.Errorf("creating the records folder: %w", err)
+		return text.Errorf("creating the records folder: %w", err)
 	}
 	unlock, err := lockFile(j.path + ".lock")
 	if err != nil {
-		return fmt.Errorf("locking the records file: %w", err)
+		return text.Errorf("locking the records file: %w", err)
 	}
 	defer unlock()
 	recs, err := j.read()
@@ -156,7 +159,7 @@ func (j *Journal) commit(batch []*queuedChange) error {
 	if errors.As(err, &damaged) {
 		aside := j.path + ".damaged-" + j.now().UTC().Format("20060102T150405Z")
 		if rerr := os.Rename(j.path, aside); rerr != nil {
-			return fmt.Errorf("%w; moving it aside failed: %v", err, rerr)
+			return text.Errorf("%w; moving it aside failed: %v", err, rerr)
 		}
 		recs = nil
 	} else if err != nil {
@@ -203,7 +206,7 @@ func writeAtomic(path string, recs []Record) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".records-*.tmp")
 	if err != nil {
-		return fmt.Errorf("writing the records file: %w", err)
+		return text.Errorf("writing the records file: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
 	if err := tmp.Chmod(0o600); err != nil {
@@ -212,17 +215,17 @@ func writeAtomic(path string, recs []Record) error {
 	}
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing the records file: %w", err)
+		return text.Errorf("writing the records file: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return fmt.Errorf("writing the records file to disk: %w", err)
+		return text.Errorf("writing the records file to disk: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("replacing the records file: %w", err)
+		return text.Errorf("replacing the records file: %w", err)
 	}
 	return syncDir(dir)
 }
@@ -256,7 +259,7 @@ func (j *Journal) Begin(r *Record) error {
 // Complete records an attempt's outcome. It stamps the finish time.
 func (j *Journal) Complete(r *Record) error {
 	if r.Status == Pending || r.Status == "" {
-		return fmt.Errorf("record %s: completing it needs an outcome", r.ID)
+		return text.Errorf("record %s: completing it needs an outcome", r.ID)
 	}
 	if r.ID == "" { // an attempt that stopped before it was begun
 		r.ID = NewID(j.now())
@@ -311,13 +314,13 @@ func (j *Journal) Get(id string) (*Record, error) {
 			return &recs[i], nil
 		case id != "" && len(id) < len(recs[i].ID) && recs[i].ID[:len(id)] == id:
 			if found != nil {
-				return nil, fmt.Errorf("%q matches more than one record; give more of the id", id)
+				return nil, text.Errorf("%q matches more than one record; give more of the id", id)
 			}
 			found = &recs[i]
 		}
 	}
 	if found == nil {
-		return nil, fmt.Errorf("no record %q; `tppwizard records` lists them", id)
+		return nil, text.Errorf("no record %q; `tppwizard records` lists them", id)
 	}
 	return found, nil
 }

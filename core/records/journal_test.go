@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tppwizard/tppwizard/core/check"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 var t0 = time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
@@ -22,7 +23,7 @@ func TestJournalKeepsAnAttemptFromBeginToOutcome(t *testing.T) {
 	j := Open(filepath.Join(t.TempDir(), "cfg", FileName), clock(&now))
 	r := &Record{Operation: "create", ProfileID: "sandbox-stet", Bank: "Demo STET bank", Identity: "demo",
 		InteractionID: "c4b1", Request: &Exchange{Method: "POST", URL: "https://127.0.0.1/register", Body: "{}"},
-		Preflight: check.List{{Severity: check.Warning, Field: "transport certificate", Message: "expires in 20 days"}}}
+		Preflight: check.List{{Severity: check.Warning, Field: "transport certificate", Message: text.F("expires in 20 days")}}}
 	if err := j.Begin(r); err != nil {
 		t.Fatal(err)
 	}

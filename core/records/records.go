@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tppwizard/tppwizard/core/check"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // Status is where an attempt ended.
@@ -103,18 +104,18 @@ func NewID(now time.Time) string {
 func SecretKey(recordID, name string) string { return "record/" + recordID + "/" + name }
 
 // Describe is the status in plain words.
-func (s Status) Describe() string {
+func (s Status) Describe() text.Message {
 	switch s {
 	case Pending:
-		return "sending"
+		return text.F("sending")
 	case Succeeded:
-		return "done"
+		return text.F("done")
 	case Refused:
-		return "refused by the bank"
+		return text.F("refused by the bank")
 	case NotSent:
-		return "not sent"
+		return text.F("not sent")
 	case Unknown:
-		return "outcome unknown"
+		return text.F("outcome unknown")
 	}
-	return string(s)
+	return text.F("%s", string(s))
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tppwizard/tppwizard/core/check"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 func TestReportShowsTheAttemptAndNoSecret(t *testing.T) {
@@ -23,7 +24,7 @@ func TestReportShowsTheAttemptAndNoSecret(t *testing.T) {
 		Response:     &Exchange{Status: 201, Body: `{"client_id":"c-1","client_secret":"leaked-secret","note":"<script>alert(1)</script>"}`},
 		Secrets:      []string{"record/20261121T100000Z-abcd0123/client_secret"},
 		Certificates: []Certificate{{Role: "transport", Subject: "CN=Acme", Serial: "1f", SHA256: "AB:CD", Expires: t0.AddDate(1, 0, 0)}},
-		Preflight:    check.List{{Severity: check.Warning, Field: "transport certificate", Message: "expires in 20 days", Fix: "renew it"}},
+		Preflight:    check.List{{Severity: check.Warning, Field: "transport certificate", Message: text.F("expires in 20 days"), Fix: text.F("renew it")}},
 	}
 	rep := NewReport(r, "tppwizard 1.0", t0)
 	var html, js bytes.Buffer

@@ -7,17 +7,19 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // BankError is a refusal from the bank: its own code and text, kept as they
 // came, plus an explanation and a next step in plain words.
 type BankError struct {
-	Status        int    `json:"status"`
-	Code          string `json:"code,omitempty"`
-	Description   string `json:"description,omitempty"`
-	InteractionID string `json:"interaction_id,omitempty"`
-	Explanation   string `json:"explanation"`
-	NextStep      string `json:"next_step"`
+	Status        int          `json:"status"`
+	Code          string       `json:"code,omitempty"`
+	Description   string       `json:"description,omitempty"`
+	InteractionID string       `json:"interaction_id,omitempty"`
+	Explanation   text.Message `json:"explanation"`
+	NextStep      text.Message `json:"next_step"`
 	// Field is the input the refusal is most likely about, when known, so a
 	// front end can take the user back to it.
 	Field string `json:"field,omitempty"`
@@ -26,22 +28,25 @@ type BankError struct {
 	Body       []byte        `json:"-"`
 }
 
-func (e *BankError) Error() string {
+func (e *BankError) Error() string { return e.In(text.English) }
+
+// In says the error in t. The bank's own words stay as the bank wrote them.
+func (e *BankError) In(t text.Translator) string {
 	var b strings.Builder
-	if e.Status >= 200 && e.Status < 300 {
-		fmt.Fprintf(&b, "the bank's answer (HTTP %d", e.Status)
-	} else {
-		fmt.Fprintf(&b, "the bank refused the registration (HTTP %d", e.Status)
-	}
+	status := fmt.Sprint(e.Status)
 	if e.Code != "" {
-		b.WriteString(", " + e.Code)
+		status += ", " + e.Code
 	}
-	b.WriteString("): " + e.Explanation)
+	if e.Status >= 200 && e.Status < 300 {
+		b.WriteString(text.F("the bank's answer (HTTP %s): %s", status, e.Explanation).In(t))
+	} else {
+		b.WriteString(text.F("the bank refused the registration (HTTP %s): %s", status, e.Explanation).In(t))
+	}
 	if e.Description != "" {
-		b.WriteString(" The bank says: \"" + e.Description + "\".")
+		b.WriteString(" " + text.F("The bank says: \"%s\".", e.Description).In(t))
 	}
-	if e.NextStep != "" {
-		b.WriteString(" " + e.NextStep)
+	if !e.NextStep.IsZero() {
+		b.WriteString(" " + e.NextStep.In(t))
 	}
 	return b.String()
 }
@@ -96,57 +101,60 @@ func ParseError(resp *Response) *BankError {
 	case e.Status == http.StatusTooManyRequests || e.Status == http.StatusServiceUnavailable:
 		if d, ok := RetryAfter(resp.Header, time.Now()); ok {
 			e.RetryAfter = d
-			e.NextStep = fmt.Sprintf("The bank asks you to wait %s before sending again; it did not take this request.", Wait(d))
+			e.NextStep = text.F("The bank asks you to wait %s before sending again; it did not take this request.", Wait(d))
 		}
 	case e.Status >= 300 && e.Status < 400:
-		to := resp.Header.Get("Location")
+		var to any = resp.Header.Get("Location")
 		if to == "" {
-			to = "an address it did not give"
+			to = text.F("an address it did not give")
 		}
-		e.Explanation = fmt.Sprintf("The bank answered with a redirect (HTTP %d) to %s. A registration is never re-sent to another address automatically.", e.Status, to)
-		e.NextStep = "Check the registration endpoint in the bank profile; if the bank has moved it, change the profile and send again."
+		e.Explanation = text.F("The bank answered with a redirect (HTTP %d) to %s. A registration is never re-sent to another address automatically.", e.Status, to)
+		e.NextStep = text.F("Check the registration endpoint in the bank profile; if the bank has moved it, change the profile and send again.")
 		e.Field = "endpoint"
 	}
 	if strings.HasPrefix(strings.TrimSpace(string(resp.Body)), "<") {
-		e.Explanation += " (The bank sent a web page instead of an API error, which usually means the request reached the wrong address or a gateway in front of the bank.)"
+		e.Explanation = text.F("%s (The bank sent a web page instead of an API error, which usually means the request reached the wrong address or a gateway in front of the bank.)", e.Explanation)
 	}
 	return e
 }
 
-type explanation struct{ what, next, field string }
+type explanation struct {
+	what, next text.Message
+	field      string
+}
 
 // byCode explains error codes from RFC 7591, OBIE and seed 000.
 var byCode = map[string]explanation{
-	"invalid_redirect_uri": {"One of the redirect addresses was not accepted.",
-		"Use only https addresses that are listed in your software statement, and not localhost.", "redirect_uris"},
-	"invalid_client_metadata": {"A value in the registration was not accepted.",
-		"Read the bank's text below to see which value, correct it in Details, and send again.", ""},
-	"invalid_software_statement": {"The bank could not accept your software statement.",
-		"Generate a fresh software statement in your directory, import it, and send again.", "ssa"},
-	"unapproved_software_statement": {"The bank does not trust the issuer of your software statement.",
-		"Check that the statement comes from the trust framework this bank uses (sandbox vs live).", "ssa"},
-	"invalid_request": {"The bank found the request malformed.",
-		"Check the values in Details against the bank's documentation; the bank's text below says more.", ""},
-	"unauthorized_client": {"The bank did not accept who is calling.",
-		"Check that the transport certificate is the one registered with the trust framework for this software.", "transport"},
-	"access_denied": {"The bank refused access.",
-		"Check that your certificates and access token are for this bank and environment.", "transport"},
-	"invalid_token": {"The access token was not accepted.",
-		"Get a new token (it may have expired) and send again.", "token"},
+	"invalid_redirect_uri": {text.F("One of the redirect addresses was not accepted."),
+		text.F("Use only https addresses that are listed in your software statement, and not localhost."), "redirect_uris"},
+	"invalid_client_metadata": {text.F("A value in the registration was not accepted."),
+		text.F("Read the bank's text below to see which value, correct it in Details, and send again."), ""},
+	"invalid_software_statement": {text.F("The bank could not accept your software statement."),
+		text.F("Generate a fresh software statement in your directory, import it, and send again."), "ssa"},
+	"unapproved_software_statement": {text.F("The bank does not trust the issuer of your software statement."),
+		text.F("Check that the statement comes from the trust framework this bank uses (sandbox vs live)."), "ssa"},
+	"invalid_request": {text.F("The bank found the request malformed."),
+		text.F("Check the values in Details against the bank's documentation; the bank's text below says more."), ""},
+	"unauthorized_client": {text.F("The bank did not accept who is calling."),
+		text.F("Check that the transport certificate is the one registered with the trust framework for this software."), "transport"},
+	"access_denied": {text.F("The bank refused access."),
+		text.F("Check that your certificates and access token are for this bank and environment."), "transport"},
+	"invalid_token": {text.F("The access token was not accepted."),
+		text.F("Get a new token (it may have expired) and send again."), "token"},
 	// Seed 000 classes.
-	"RequestFormatInvalid": {"The bank found the request format wrong.",
-		"Check the Content-Type the profile uses and that the body is a signed JWT.", ""},
-	"WrongRequiredFields": {"A required field is missing or wrong.",
-		"Fill in every required field in Details; the bank's text below names the field.", ""},
-	"AccessDenied": {"The bank does not allow this action for your software.",
-		"Check that your software statement and certificates are approved for this bank.", ""},
-	"NotFound": {"Something the request refers to was not found (often the software statement or its keys).",
-		"Check that the statement's key id (kid) is published in your directory's JWKS.", "ssa"},
-	"Invalid": {"A value in the registration is invalid.",
-		"Read the bank's text below, correct the value in Details and send again.", ""},
+	"RequestFormatInvalid": {text.F("The bank found the request format wrong."),
+		text.F("Check the Content-Type the profile uses and that the body is a signed JWT."), ""},
+	"WrongRequiredFields": {text.F("A required field is missing or wrong."),
+		text.F("Fill in every required field in Details; the bank's text below names the field."), ""},
+	"AccessDenied": {text.F("The bank does not allow this action for your software."),
+		text.F("Check that your software statement and certificates are approved for this bank."), ""},
+	"NotFound": {text.F("Something the request refers to was not found (often the software statement or its keys)."),
+		text.F("Check that the statement's key id (kid) is published in your directory's JWKS."), "ssa"},
+	"Invalid": {text.F("A value in the registration is invalid."),
+		text.F("Read the bank's text below, correct the value in Details and send again."), ""},
 }
 
-func explain(status int, code string) (what, next, field string) {
+func explain(status int, code string) (what, next text.Message, field string) {
 	if e, ok := byCode[code]; ok {
 		return e.what, e.next, e.field
 	}
@@ -155,27 +163,27 @@ func explain(status int, code string) (what, next, field string) {
 	}
 	switch {
 	case status == 400:
-		return "The bank found a problem with the request.", "Read the bank's text below, correct the value in Details and send again.", ""
+		return text.F("The bank found a problem with the request."), text.F("Read the bank's text below, correct the value in Details and send again."), ""
 	case status == 401:
-		return "The bank did not recognise who is calling.", "Check the transport certificate and, if the bank needs one, the access token.", "transport"
+		return text.F("The bank did not recognise who is calling."), text.F("Check the transport certificate and, if the bank needs one, the access token."), "transport"
 	case status == 403:
-		return "The bank refused this action for your certificate or software.", "Check that the certificates are the ones the trust framework issued for this software and environment.", "transport"
+		return text.F("The bank refused this action for your certificate or software."), text.F("Check that the certificates are the ones the trust framework issued for this software and environment."), "transport"
 	case status == 404:
-		return "The registration address or the registration was not found.", "Check the registration endpoint in the bank profile, and the client id when changing a registration.", "endpoint"
+		return text.F("The registration address or the registration was not found."), text.F("Check the registration endpoint in the bank profile, and the client id when changing a registration."), "endpoint"
 	case status == 405:
-		return "The bank does not allow this method at this address.", "Check the registration endpoint; changes use PUT on /register/{client_id}.", "endpoint"
+		return text.F("The bank does not allow this method at this address."), text.F("Check the registration endpoint; changes use PUT on /register/{client_id}."), "endpoint"
 	case status == 406 || status == 415:
-		return "The bank does not accept the format of the request.", "Check the Content-Type in the bank profile (application/jwt or application/jose).", ""
+		return text.F("The bank does not accept the format of the request."), text.F("Check the Content-Type in the bank profile (application/jwt or application/jose)."), ""
 	case status == 409:
-		return "The bank says this software is already registered.", "Look up the existing registration, or change it instead of creating a new one.", ""
+		return text.F("The bank says this software is already registered."), text.F("Look up the existing registration, or change it instead of creating a new one."), ""
 	case status == 429:
-		return "The bank is limiting how often you may call.", "Wait a few minutes before trying again.", ""
+		return text.F("The bank is limiting how often you may call."), text.F("Wait a few minutes before trying again."), ""
 	case status == 503:
-		return "The bank's service is unavailable for now.", "Try again later. If it persists, contact the bank with the interaction id below.", ""
+		return text.F("The bank's service is unavailable for now."), text.F("Try again later. If it persists, contact the bank with the interaction id below."), ""
 	case status >= 500:
-		return "The bank had an internal problem.", "Try again later. If it persists, contact the bank with the interaction id below.", ""
+		return text.F("The bank had an internal problem."), text.F("Try again later. If it persists, contact the bank with the interaction id below."), ""
 	}
-	return fmt.Sprintf("The bank answered with HTTP %d, which is not a success for this bank.", status), "Read the bank's text below; contact the bank if it is unclear.", ""
+	return text.F("The bank answered with HTTP %d, which is not a success for this bank.", status), text.F("Read the bank's text below; contact the bank if it is unclear."), ""
 }
 
 // RetryAfter reads a Retry-After header (RFC 9110 section 10.2.3): a number

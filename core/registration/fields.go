@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tppwizard/tppwizard/core/check"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // ParseField reads one "--set" argument: "name=value" sets a string,
@@ -18,13 +19,13 @@ func ParseField(arg string) (string, any, error) {
 	if name, raw, ok := strings.Cut(arg, ":="); ok && !strings.Contains(name, "=") {
 		var v any
 		if err := json.Unmarshal([]byte(raw), &v); err != nil {
-			return "", nil, fmt.Errorf("--set %s: the value after := must be JSON: %v", name, err)
+			return "", nil, text.Errorf("--set %s: the value after := must be JSON: %v", name, err)
 		}
 		return checkName(name, v)
 	}
 	name, value, ok := strings.Cut(arg, "=")
 	if !ok {
-		return "", nil, fmt.Errorf("--set %q: expected name=value or name:=json", arg)
+		return "", nil, text.Errorf("--set %q: expected name=value or name:=json", arg)
 	}
 	return checkName(name, value)
 }
@@ -32,7 +33,7 @@ func ParseField(arg string) (string, any, error) {
 func checkName(name string, v any) (string, any, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || strings.HasPrefix(name, ".") || strings.HasSuffix(name, ".") || strings.Contains(name, "..") {
-		return "", nil, fmt.Errorf("--set: %q is not a field name", name)
+		return "", nil, text.Errorf("--set: %q is not a field name", name)
 	}
 	return name, v, nil
 }
@@ -81,25 +82,25 @@ func CheckRedirectURIs(uris, allowed []string) check.List {
 	const field = "redirect_uris"
 	var out check.List
 	if len(uris) == 0 {
-		return check.List{{Severity: check.Error, Field: field, Message: "no redirect address is given",
-			Fix: "add at least one https redirect address (--redirect-uri)"}}
+		return check.List{{Severity: check.Error, Field: field, Message: text.F("no redirect address is given"),
+			Fix: text.F("add at least one https redirect address (--redirect-uri)")}}
 	}
 	for _, u := range uris {
 		parsed, err := url.Parse(u)
 		switch {
 		case err != nil || parsed.Host == "":
-			out = append(out, check.Finding{Severity: check.Error, Field: field, Message: fmt.Sprintf("%q is not a web address", u), Fix: "use a full address such as https://app.example.com/callback"})
+			out = append(out, check.Finding{Severity: check.Error, Field: field, Message: text.F("%q is not a web address", u), Fix: text.F("use a full address such as https://app.example.com/callback")})
 			continue
 		case parsed.Scheme != "https":
-			out = append(out, check.Finding{Severity: check.Error, Field: field, Message: fmt.Sprintf("%q does not use https", u), Fix: "banks accept only https redirect addresses"})
+			out = append(out, check.Finding{Severity: check.Error, Field: field, Message: text.F("%q does not use https", u), Fix: text.F("banks accept only https redirect addresses")})
 		case isLocal(parsed.Hostname()):
-			out = append(out, check.Finding{Severity: check.Error, Field: field, Message: fmt.Sprintf("%q points at this computer (localhost)", u), Fix: "use your application's public address"})
+			out = append(out, check.Finding{Severity: check.Error, Field: field, Message: text.F("%q points at this computer (localhost)", u), Fix: text.F("use your application's public address")})
 		case parsed.Fragment != "":
-			out = append(out, check.Finding{Severity: check.Error, Field: field, Message: fmt.Sprintf("%q has a #fragment", u), Fix: "remove the part after #"})
+			out = append(out, check.Finding{Severity: check.Error, Field: field, Message: text.F("%q has a #fragment", u), Fix: text.F("remove the part after #")})
 		}
 		if len(allowed) > 0 && !slices.Contains(allowed, u) {
-			out = append(out, check.Finding{Severity: check.Error, Field: field, Message: fmt.Sprintf("%q is not in your software statement", u),
-				Fix: "choose from: " + strings.Join(allowed, ", ")})
+			out = append(out, check.Finding{Severity: check.Error, Field: field, Message: text.F("%q is not in your software statement", u),
+				Fix: text.F("choose from: %s", strings.Join(allowed, ", "))})
 		}
 	}
 	return out
@@ -135,11 +136,11 @@ func StringList(v any) []string {
 // ValidClientID refuses client ids that would change the URL they are put in.
 func ValidClientID(id string) error {
 	if id == "" {
-		return &InputError{Field: "client_id", Problem: "is needed to change a registration", Fix: "give the client id the bank returned when you registered"}
+		return &InputError{Field: "client_id", Problem: text.F("is needed to change a registration"), Fix: text.F("give the client id the bank returned when you registered")}
 	}
 	if strings.ContainsAny(id, "/?#%\\ \t\r\n") || id == "." || id == ".." || len(id) > 256 {
-		return &InputError{Field: "client_id", Problem: fmt.Sprintf("%q is not a client id a bank issues: client ids never hold / ? # %% \\, spaces or line breaks, and are never . or ..", id),
-			Fix: "copy the client id exactly as the bank returned it, or open the registration from its record"}
+		return &InputError{Field: "client_id", Problem: text.F("%q is not a client id a bank issues: client ids never hold / ? # %% \\, spaces or line breaks, and are never . or ..", id),
+			Fix: text.F("copy the client id exactly as the bank returned it, or open the registration from its record")}
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/tppwizard/tppwizard/core/profile"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // Read and Delete manage an existing registration (RFC 7592; OBIE DCR
@@ -27,14 +28,14 @@ func ManagementURL(in *Input) (string, error) {
 	if in.ManagementURI != "" {
 		u, err := url.Parse(in.ManagementURI)
 		if err != nil || u.Scheme != "https" || u.Host == "" {
-			return "", &InputError{Field: "registration_client_uri", Problem: "the bank's management address " + in.ManagementURI + " is not an https address"}
+			return "", &InputError{Field: "registration_client_uri", Problem: text.F("the bank's management address %s is not an https address", in.ManagementURI)}
 		}
 		return in.ManagementURI, nil
 	}
 	if in.Profile != nil && in.Profile.Dialect == profile.DialectOAuth {
 		// RFC 7592 section 1.1: the client never builds the address itself.
-		return "", &InputError{Field: "registration_client_uri", Problem: "this server manages a registration only at the registration_client_uri it returned, and none is known for this client",
-			Fix: "manage the registration from the record of the registration that returned it"}
+		return "", &InputError{Field: "registration_client_uri", Problem: text.F("this server manages a registration only at the registration_client_uri it returned, and none is known for this client"),
+			Fix: text.F("manage the registration from the record of the registration that returned it")}
 	}
 	if err := ValidClientID(in.ClientID); err != nil {
 		return "", err

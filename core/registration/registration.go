@@ -6,7 +6,6 @@ package registration
 import (
 	"crypto"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -16,6 +15,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/check"
 	"github.com/tppwizard/tppwizard/core/identity"
 	"github.com/tppwizard/tppwizard/core/profile"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // Operation is what a request does to the registration.
@@ -202,8 +202,8 @@ func RequireClientID(r *Result) error {
 		return nil
 	}
 	return &BankError{Status: r.Status, Body: r.Body,
-		Explanation: "The bank answered with success but gave no client_id.",
-		NextStep:    "Ask the bank whether the registration exists; keep its reply below."}
+		Explanation: text.F("The bank answered with success but gave no client_id."),
+		NextStep:    text.F("Ask the bank whether the registration exists; keep its reply below.")}
 }
 
 // ParseSuccess reads a success response body common to all dialects: a
@@ -217,8 +217,8 @@ func ParseSuccess(resp *Response) (*Result, error) {
 	}
 	if err := json.Unmarshal([]byte(body), &r.Metadata); err != nil {
 		return nil, &BankError{Status: resp.Status, Body: resp.Body, InteractionID: r.InteractionID,
-			Explanation: "The bank answered with success but its reply is not the JSON record it should be.",
-			NextStep:    "Check with the bank whether the registration exists before trying again; keep the reply text below for them."}
+			Explanation: text.F("The bank answered with success but its reply is not the JSON record it should be."),
+			NextStep:    text.F("Check with the bank whether the registration exists before trying again; keep the reply text below for them.")}
 	}
 	str := func(k string) string { s, _ := r.Metadata[k].(string); return s }
 	num := func(k string) int64 { f, _ := r.Metadata[k].(float64); return int64(f) }
@@ -246,16 +246,19 @@ func firstHeader(h http.Header, names ...string) string {
 }
 
 // ErrBlocked is returned when preflight findings block sending.
-var ErrBlocked = errors.New("the request has problems that must be fixed before it is sent")
+var ErrBlocked = text.New("the request has problems that must be fixed before it is sent")
 
 // BlockedError lists the findings that stop a request.
 type BlockedError struct{ Findings check.List }
 
-func (e *BlockedError) Error() string {
+func (e *BlockedError) Error() string { return e.In(text.English) }
+
+// In says the error in t.
+func (e *BlockedError) In(t text.Translator) string {
 	lines := make([]string, 0, len(e.Findings)+1)
-	lines = append(lines, ErrBlocked.Error()+":")
+	lines = append(lines, text.In(ErrBlocked, t)+":")
 	for _, f := range e.Findings {
-		lines = append(lines, "  - "+f.Plain())
+		lines = append(lines, "  - "+f.In(t))
 	}
 	return strings.Join(lines, "\n")
 }
@@ -263,15 +266,14 @@ func (e *BlockedError) Error() string {
 func (e *BlockedError) Unwrap() error { return ErrBlocked }
 
 // InputError is a problem with what the user supplied, found while building.
-type InputError struct{ Field, Problem, Fix string }
+type InputError struct {
+	Field        string
+	Problem, Fix text.Message
+}
 
-func (e *InputError) Error() string {
-	s := e.Problem
-	if e.Field != "" {
-		s = e.Field + ": " + s
-	}
-	if e.Fix != "" {
-		s += " (" + e.Fix + ")"
-	}
-	return s
+func (e *InputError) Error() string { return e.In(text.English) }
+
+// In says the error in t.
+func (e *InputError) In(t text.Translator) string {
+	return check.Finding{Field: e.Field, Message: e.Problem, Fix: e.Fix}.In(t)
 }

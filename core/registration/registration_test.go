@@ -65,7 +65,7 @@ func TestParseErrorShapes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := ParseError(&Response{Status: tt.status, Header: http.Header{"X-Fapi-Interaction-Id": {"i-1"}}, Body: []byte(tt.body)})
-			if e.Code != tt.code || e.Description != tt.text || e.Explanation == "" || e.NextStep == "" || e.InteractionID != "i-1" {
+			if e.Code != tt.code || e.Description != tt.text || e.Explanation.IsZero() || e.NextStep.IsZero() || e.InteractionID != "i-1" {
 				t.Fatalf("%+v", e)
 			}
 		})
@@ -105,7 +105,7 @@ func TestCheckRedirectURIs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got := CheckRedirectURIs([]string{tt.uri}, nil)
-		if tt.want == "" && len(got) != 0 || tt.want != "" && (len(got) == 0 || !strings.Contains(got[0].Message, tt.want)) {
+		if tt.want == "" && len(got) != 0 || tt.want != "" && (len(got) == 0 || !strings.Contains(got[0].Message.String(), tt.want)) {
 			t.Errorf("%s: %v", tt.uri, got)
 		}
 	}
@@ -117,7 +117,7 @@ func FuzzParseError(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		e := ParseError(&Response{Status: status, Body: body})
-		if e.Explanation == "" || len(e.Description) > MaxErrorText+len("…") {
+		if e.Explanation.IsZero() || len(e.Description) > MaxErrorText+len("…") {
 			t.Fatalf("%+v", e)
 		}
 	})

@@ -6,12 +6,12 @@ package ssa
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/tppwizard/tppwizard/core/check"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // MaxAge is how old a statement UK banks usually still accept.
@@ -67,31 +67,31 @@ func (s *Statement) Kid() string { k, _ := s.Header["kid"].(string); return k }
 func Parse(raw string) (*Statement, error) {
 	raw = strings.TrimSpace(raw)
 	if len(raw) > MaxSize {
-		return nil, fmt.Errorf("software statement: %d bytes is far larger than a statement; this is probably the wrong file", len(raw))
+		return nil, text.Errorf("software statement: %d bytes is far larger than a statement; this is probably the wrong file", len(raw))
 	}
 	if raw == "" {
-		return nil, errors.New("software statement: the file is empty")
+		return nil, text.New("software statement: the file is empty")
 	}
 	parts := strings.Split(raw, ".")
 	if len(parts) != 3 {
-		return nil, errors.New("software statement: not a signed JWT (expected three parts separated by dots); download the statement again from your directory")
+		return nil, text.New("software statement: not a signed JWT (expected three parts separated by dots); download the statement again from your directory")
 	}
 	st := &Statement{Raw: raw}
 	if err := decodeSegment(parts[0], &st.Header); err != nil {
-		return nil, fmt.Errorf("software statement header: %w", err)
+		return nil, text.Errorf("software statement header: %w", err)
 	}
 	alg := st.Alg()
 	if alg == "" || strings.EqualFold(alg, "none") || parts[2] == "" {
-		return nil, errors.New("software statement: it is unsigned (alg none); banks accept only statements signed by the trust framework's directory")
+		return nil, text.New("software statement: it is unsigned (alg none); banks accept only statements signed by the trust framework's directory")
 	}
 	if err := decodeSegment(parts[1], &st.All); err != nil {
-		return nil, fmt.Errorf("software statement claims: %w", err)
+		return nil, text.Errorf("software statement claims: %w", err)
 	}
 	if err := decodeSegment(parts[1], &st.Claims); err != nil {
-		return nil, fmt.Errorf("software statement claims: %w", err)
+		return nil, text.Errorf("software statement claims: %w", err)
 	}
 	if _, err := base64.RawURLEncoding.DecodeString(parts[2]); err != nil {
-		return nil, errors.New("software statement: the signature is not valid base64url")
+		return nil, text.New("software statement: the signature is not valid base64url")
 	}
 	return st, nil
 }
@@ -99,10 +99,10 @@ func Parse(raw string) (*Statement, error) {
 func decodeSegment(seg string, v any) error {
 	b, err := base64.RawURLEncoding.DecodeString(seg)
 	if err != nil {
-		return errors.New("not valid base64url")
+		return text.New("not valid base64url")
 	}
 	if err := json.Unmarshal(b, v); err != nil {
-		return fmt.Errorf("not valid JSON: %w", err)
+		return text.Errorf("not valid JSON: %w", err)
 	}
 	return nil
 }
@@ -120,17 +120,17 @@ func (s *Statement) Check(now time.Time) check.List {
 	const field = "software statement"
 	var out check.List
 	if s.Claims.SoftwareID == "" {
-		out = append(out, check.Finding{Severity: check.Error, Field: field, Message: "it has no software_id",
-			Fix: "download the statement for your software again from the directory"})
+		out = append(out, check.Finding{Severity: check.Error, Field: field, Message: text.F("it has no software_id"),
+			Fix: text.F("download the statement for your software again from the directory")})
 	}
 	if s.Claims.Expiry != 0 && now.After(time.Unix(s.Claims.Expiry, 0)) {
 		out = append(out, check.Finding{Severity: check.Error, Field: field,
-			Message: "it expired on " + time.Unix(s.Claims.Expiry, 0).UTC().Format("2 Jan 2006 15:04 MST"),
-			Fix:     "generate a new software statement in your directory and import it"})
+			Message: text.F("it expired on %s", time.Unix(s.Claims.Expiry, 0).UTC().Format("2 Jan 2006 15:04 MST")),
+			Fix:     text.F("generate a new software statement in your directory and import it")})
 	} else if iat := s.IssuedAt(); !iat.IsZero() && now.Sub(iat) > MaxAge {
 		out = append(out, check.Finding{Severity: check.Warning, Field: field,
-			Message: fmt.Sprintf("it was issued %s ago; many banks accept only statements less than %d minutes old", roundAge(now.Sub(iat)), int(MaxAge.Minutes())),
-			Fix:     "generate a fresh software statement in your directory just before registering"})
+			Message: text.F("it was issued %s ago; many banks accept only statements less than %d minutes old", roundAge(now.Sub(iat)), int(MaxAge.Minutes())),
+			Fix:     text.F("generate a fresh software statement in your directory just before registering")})
 	}
 	return out
 }

@@ -78,7 +78,7 @@ func TestCheckFlagsStaleAndExpiredStatements(t *testing.T) {
 				t.Fatalf("findings %v, want %v", got, tt.want)
 			}
 			for i, w := range tt.want {
-				if !strings.Contains(got[i].Message, w) {
+				if !strings.Contains(got[i].Message.String(), w) {
 					t.Errorf("finding %q, want %q", got[i].Message, w)
 				}
 			}

@@ -25,6 +25,7 @@ import (
 
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // Defaults.
@@ -169,10 +170,10 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 		return http.ErrUseLastResponse
 	}
 	if len(via) >= 5 {
-		return errors.New("stopped after 5 redirects")
+		return text.New("stopped after 5 redirects")
 	}
 	if req.URL.Scheme != "https" {
-		return fmt.Errorf("refused to follow a redirect to %s (not https)", req.URL.Redacted())
+		return text.Errorf("refused to follow a redirect to %s (not https)", req.URL.Redacted())
 	}
 	return nil
 }
@@ -185,7 +186,7 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 func (c *Client) Do(ctx context.Context, method, rawURL string, header http.Header, body []byte) (*registration.Response, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || u.Scheme != "https" || u.Host == "" {
-		return nil, &Error{URL: rawURL, Err: errors.New("not an https address"), Hint: "bank addresses must start with https://"}
+		return nil, &Error{URL: rawURL, Err: text.New("not an https address"), Hint: text.F("bank addresses must start with https://")}
 	}
 	for attempt := 0; ; attempt++ {
 		resp, err := c.once(ctx, method, rawURL, header, body)
@@ -278,9 +279,9 @@ func (c *Client) exchange(ctx context.Context, method, rawURL string, header htt
 		if !e.Sent {
 			switch {
 			case errors.Is(err, context.Canceled):
-				e.Hint = "the send was cancelled before the request left; nothing was sent"
+				e.Hint = text.F("the send was cancelled before the request left; nothing was sent")
 			case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-				e.Hint = "the bank did not complete the connection in time; nothing was sent. Check the endpoint and your network, then try again"
+				e.Hint = text.F("the bank did not complete the connection in time; nothing was sent. Check the endpoint and your network, then try again")
 			}
 		}
 		return nil, e
@@ -293,8 +294,8 @@ func (c *Client) exchange(ctx context.Context, method, rawURL string, header htt
 		return nil, e
 	}
 	if int64(len(data)) > c.maxResponse {
-		return nil, &Error{URL: rawURL, Status: resp.StatusCode, Sent: true, Err: fmt.Errorf("HTTP %d, more than %d bytes", resp.StatusCode, c.maxResponse),
-			Hint: fmt.Sprintf("the answer is larger than %d bytes, far more than a registration answer, so reading stopped", c.maxResponse)}
+		return nil, &Error{URL: rawURL, Status: resp.StatusCode, Sent: true, Err: text.Errorf("HTTP %d, more than %d bytes", resp.StatusCode, c.maxResponse),
+			Hint: text.F("the answer is larger than %d bytes, far more than a registration answer, so reading stopped", c.maxResponse)}
 	}
 	return &registration.Response{Status: resp.StatusCode, Header: resp.Header, Body: data}, nil
 }
@@ -305,7 +306,7 @@ type Error struct {
 	URL    string
 	Status int
 	Err    error
-	Hint   string
+	Hint   text.Message
 	// Sent is true when the request left this computer, at least in part:
 	// the bank may have acted on it.
 	Sent bool
@@ -317,7 +318,10 @@ type Error struct {
 	transient bool
 }
 
-func (e *Error) Error() string {
+func (e *Error) Error() string { return e.In(text.English) }
+
+// In says the error in t.
+func (e *Error) In(t text.Translator) string {
 	host := e.URL
 	if u, err := url.Parse(e.URL); err == nil && u.Host != "" {
 		host = u.Host
@@ -328,10 +332,10 @@ func (e *Error) Error() string {
 	if errors.As(cause, &ue) {
 		cause = ue.Err
 	}
-	if e.Hint == "" {
-		return fmt.Sprintf("could not complete the exchange with %s: %v", host, cause)
+	if e.Hint.IsZero() {
+		return text.F("could not complete the exchange with %s: %v", host, cause).In(t)
 	}
-	return fmt.Sprintf("could not complete the exchange with %s: %s (%v)", host, e.Hint, cause)
+	return text.F("could not complete the exchange with %s: %s (%v)", host, e.Hint, cause).In(t)
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -348,28 +352,28 @@ func classify(rawURL string, err error) *Error {
 	msg := err.Error()
 	switch {
 	case errors.Is(err, context.Canceled):
-		e.Hint = "the send was cancelled after the request had left"
+		e.Hint = text.F("the send was cancelled after the request had left")
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		e.Hint = "the bank did not answer in time"
+		e.Hint = text.F("the bank did not answer in time")
 	case errors.As(err, &unknownCA):
-		e.Hint = "the bank's server certificate is not issued by an authority this computer trusts. For a sandbox with its own authority, add that CA certificate with --ca-file"
+		e.Hint = text.F("the bank's server certificate is not issued by an authority this computer trusts. For a sandbox with its own authority, add that CA certificate with --ca-file")
 	case errors.As(err, &hostErr):
-		e.Hint = "the bank's server certificate is for a different address; check the endpoint in the bank profile"
+		e.Hint = text.F("the bank's server certificate is for a different address; check the endpoint in the bank profile")
 	case errors.As(err, &invalidCert):
-		e.Hint = "the bank's server certificate is not valid (expired or not yet valid); check this computer's clock, or contact the bank"
+		e.Hint = text.F("the bank's server certificate is not valid (expired or not yet valid); check this computer's clock, or contact the bank")
 	case errors.As(err, &tlsAlert) || strings.Contains(msg, "bad certificate") || strings.Contains(msg, "certificate required") || strings.Contains(msg, "unknown certificate authority"):
 		e.handshakeRefused = true
-		e.Hint = "the bank refused the connection during the TLS handshake, usually because it does not accept your transport certificate. Check that it is the transport certificate issued for this bank's trust framework and environment"
+		e.Hint = text.F("the bank refused the connection during the TLS handshake, usually because it does not accept your transport certificate. Check that it is the transport certificate issued for this bank's trust framework and environment")
 	case errors.As(err, &dnsErr):
-		e.Hint = "the bank's address could not be found; check the endpoint and your network"
+		e.Hint = text.F("the bank's address could not be found; check the endpoint and your network")
 	case errors.Is(err, syscall.ECONNREFUSED):
 		e.transient = true
-		e.Hint = "nothing answers at this address; check the endpoint and that the bank's service is up"
+		e.Hint = text.F("nothing answers at this address; check the endpoint and that the bank's service is up")
 	case errors.Is(err, syscall.ECONNRESET) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		e.transient = true
-		e.Hint = "the connection was cut before the answer was complete"
+		e.Hint = text.F("the connection was cut before the answer was complete")
 	case strings.Contains(msg, "first record does not look like a TLS handshake") || strings.Contains(msg, "server gave HTTP response to HTTPS client"):
-		e.Hint = "the address does not speak TLS (https); check that the endpoint is the bank's https address and port"
+		e.Hint = text.F("the address does not speak TLS (https); check that the endpoint is the bank's https address and port")
 	}
 	return e
 }

@@ -86,7 +86,7 @@ func batchCmd(ctx context.Context, env Env, req app.RegisterRequest, profiles []
 
 func batchLine(it app.BatchItem) string {
 	st := it.Status()
-	s := st.Describe()
+	s := st.Describe().String()
 	if it.Outcome != nil && it.Outcome.Record.ClientID != "" && st == records.Succeeded {
 		s += ", client " + it.Outcome.Record.ClientID
 	}

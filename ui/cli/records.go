@@ -7,6 +7,7 @@ import (
 
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/records"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 func recordsCmd(args []string, env Env) error {
@@ -64,7 +65,7 @@ func recordShowCmd(args []string, env Env) error {
 	if *asJSON {
 		return writeJSON(env.Stdout, r)
 	}
-	fmt.Fprint(env.Stdout, app.RecordText(r))
+	fmt.Fprint(env.Stdout, app.RecordText(r, text.English))
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/engine"
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 func registerCmd(ctx context.Context, args []string, env Env, op registration.Operation) error {
@@ -172,7 +173,7 @@ func updateFromRecord(ctx context.Context, env Env, recordID string, redirects [
 	}
 	for w.Step() < app.StepSend {
 		if err := w.Next(); err != nil {
-			return &registration.InputError{Problem: "nothing was sent: " + err.Error(), Fix: "see the whole request with --dry-run"}
+			return &registration.InputError{Problem: text.F("nothing was sent: %v", err), Fix: text.F("see the whole request with --dry-run")}
 		}
 	}
 	out, err := w.Send(ctx)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/profile"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 // addBankForm asks for a bank's discovery address and what kind of bank it
@@ -27,22 +28,22 @@ type addBankForm struct {
 
 func showAddFromDiscovery(s *wizardScreen) *addBankForm {
 	win := s.u.win
-	f := &addBankForm{url: widget.NewEntry(), name: widget.NewEntry(), country: widget.NewEntry(), ca: newFileField(win, "Bank CA certificate", "only for a sandbox with its own authority")}
-	f.url.SetPlaceHolder("https://auth.bank.example/.well-known/openid-configuration or https://auth.bank.example")
+	f := &addBankForm{url: widget.NewEntry(), name: widget.NewEntry(), country: widget.NewEntry(), ca: newFileField(win, i18n.T("Bank CA certificate"), i18n.T("only for a sandbox with its own authority"))}
+	f.url.SetPlaceHolder(i18n.T("https://auth.bank.example/.well-known/openid-configuration or https://auth.bank.example"))
 	f.url.Validator = func(text string) error {
 		u, err := url.Parse(text)
 		if err != nil || u.Scheme != "https" || u.Host == "" {
-			return errors.New("an https address, as the bank's documentation gives it")
+			return errors.New(i18n.T("an https address, as the bank's documentation gives it"))
 		}
 		return nil
 	}
-	f.name.SetPlaceHolder("as your staff call the bank")
-	f.country.SetPlaceHolder("e.g. United Kingdom")
+	f.name.SetPlaceHolder(i18n.T("as your staff call the bank"))
+	f.country.SetPlaceHolder(i18n.T("e.g. United Kingdom"))
 	kinds := make([]string, len(app.BankKinds))
 	for i, k := range app.BankKinds {
 		kinds[i] = k.Label
 	}
-	f.statement = widget.NewCheck("It asks for our software statement", nil)
+	f.statement = widget.NewCheck(i18n.T("It asks for our software statement"), nil)
 	tokens := make([]string, len(app.InitialTokenChoices))
 	for i, c := range app.InitialTokenChoices {
 		tokens[i] = c.Label
@@ -54,16 +55,16 @@ func showAddFromDiscovery(s *wizardScreen) *addBankForm {
 	f.environment = widget.NewSelect([]string{"sandbox", "live"}, nil)
 	f.environment.SetSelected("sandbox")
 	items := []*widget.FormItem{
-		{Text: "Discovery address", Widget: f.url, HintText: "The bank's .well-known address, or an OAuth server's issuer address"},
-		{Text: "Bank name", Widget: f.name},
-		{Text: "Country", Widget: f.country},
-		{Text: "Kind of bank", Widget: f.kind, HintText: "Which registration rules the bank follows"},
-		{Text: "Environment", Widget: f.environment, HintText: "Sandbox for testing; live registers for real"},
-		{Text: "Software statement", Widget: f.statement, HintText: "Other OAuth 2.0 servers only"},
-		{Text: "Initial access token", Widget: f.token, HintText: "Other OAuth 2.0 servers only: a token its operator gives you"},
-		{Text: "Extra CA certificate", Widget: f.ca.row},
+		{Text: i18n.T("Discovery address"), Widget: f.url, HintText: i18n.T("The bank's .well-known address, or an OAuth server's issuer address")},
+		{Text: i18n.T("Bank name"), Widget: f.name},
+		{Text: i18n.T("Country"), Widget: f.country},
+		{Text: i18n.T("Kind of bank"), Widget: f.kind, HintText: i18n.T("Which registration rules the bank follows")},
+		{Text: i18n.T("Environment"), Widget: f.environment, HintText: i18n.T("Sandbox for testing; live registers for real")},
+		{Text: i18n.T("Software statement"), Widget: f.statement, HintText: i18n.T("Other OAuth 2.0 servers only")},
+		{Text: i18n.T("Initial access token"), Widget: f.token, HintText: i18n.T("Other OAuth 2.0 servers only: a token its operator gives you")},
+		{Text: i18n.T("Extra CA certificate"), Widget: f.ca.row},
 	}
-	f.dialog = dialog.NewForm("Add a bank from its discovery address", "Add", "Cancel", items, func(ok bool) {
+	f.dialog = dialog.NewForm(i18n.T("Add a bank from its discovery address"), i18n.T("Add"), i18n.T("Cancel"), items, func(ok bool) {
 		if ok {
 			f.submit(s)
 		}
@@ -100,7 +101,7 @@ func (f *addBankForm) submit(s *wizardScreen) {
 		req.Statement, req.InitialToken = f.statement.Checked, f.token.Selected
 	}
 	b := s.bank
-	b.status.SetText("Reading the bank's discovery document…")
+	b.status.SetText(i18n.T("Reading the bank's discovery document…"))
 	s.u.background(func() func() {
 		p, err := s.u.a.AddBankFromDiscovery(context.Background(), req)
 		return func() {
@@ -110,7 +111,7 @@ func (f *addBankForm) submit(s *wizardScreen) {
 				dialog.ShowError(err, s.u.win)
 				return
 			}
-			b.status.SetText("Added " + p.Name + ". It is kept for later runs.")
+			b.status.SetText(i18n.T("Added %s. It is kept for later runs.", p.Name))
 			_ = s.w.ChooseProfile(p.ID)
 			b.search.SetText("")
 			b.filter()

@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 
@@ -15,6 +14,7 @@ import (
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/identity"
 	"github.com/tppwizard/tppwizard/core/records"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 // batchScreen registers one identity with many banks at once: choose the
@@ -46,27 +46,27 @@ func (u *UI) ShowBatch() {
 	b := &batchScreen{u: u, picked: map[string]bool{}, row: map[string]*widget.Label{}}
 	u.batch = b
 	b.identity = u.selectBox(nil, b.chooseIdentity)
-	b.identity.PlaceHolder = "Reading the system keyring…"
+	b.identity.PlaceHolder = i18n.T("Reading the system keyring…")
 	b.search = u.entry(false)
-	b.search.SetPlaceHolder("Filter banks by name, country or id")
+	b.search.SetPlaceHolder(i18n.T("Filter banks by name, country or id"))
 	b.search.OnChanged = func(string) { b.fill() }
 	b.checks = container.NewVBox()
-	b.start = u.button("Register with the chosen banks", theme.MailSendIcon(), b.run)
+	b.start = u.button(i18n.T("Register with the chosen banks"), theme.MailSendIcon(), b.run)
 	b.start.Importance = widget.HighImportance
-	b.cancelB = u.button("Cancel", theme.CancelIcon(), func() {
+	b.cancelB = u.button(i18n.T("Cancel"), theme.CancelIcon(), func() {
 		if b.cancel != nil {
 			b.cancel()
 		}
 	})
 	b.cancelB.Hide()
-	b.homeB = u.button("Home", theme.HomeIcon(), u.ShowHome)
-	b.status = widget.NewLabel("Choose an identity and the banks. Each bank gets the same registration, with what its profile and your software statement give; each attempt is recorded on its own.")
+	b.homeB = u.button(i18n.T("Home"), theme.HomeIcon(), u.ShowHome)
+	b.status = widget.NewLabel(i18n.T("Choose an identity and the banks. Each bank gets the same registration, with what its profile and your software statement give; each attempt is recorded on its own."))
 	b.status.Wrapping = fyne.TextWrapWord
 	b.rows = container.NewVBox()
 
 	choose := container.NewBorder(
-		container.NewVBox(widget.NewLabelWithStyle("Register with several banks", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-			widget.NewForm(widget.NewFormItem("Identity", b.identity)), b.search),
+		container.NewVBox(widget.NewLabelWithStyle(i18n.T("Register with several banks"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			widget.NewForm(widget.NewFormItem(i18n.T("Identity"), b.identity)), b.search),
 		nil, nil, nil, container.NewVScroll(b.checks))
 	progress := container.NewBorder(b.status, nil, nil, nil, container.NewVScroll(b.rows))
 	split := container.NewHSplit(choose, progress)
@@ -80,10 +80,10 @@ func (u *UI) ShowBatch() {
 		names, err := u.a.Vault().List()
 		return func() {
 			b.identity.Options = names
-			b.identity.PlaceHolder = "Choose a saved identity"
+			b.identity.PlaceHolder = i18n.T("Choose a saved identity")
 			if err != nil {
-				b.identity.PlaceHolder = "The keyring could not be read"
-				b.status.SetText(app.Sentence(err.Error()))
+				b.identity.PlaceHolder = i18n.T("The keyring could not be read")
+				b.status.SetText(app.Sentence(i18n.Err(err)))
 			}
 			if len(names) == 1 {
 				b.identity.SetSelected(names[0])
@@ -101,7 +101,7 @@ func (b *batchScreen) fill() {
 	profiles := append(b.u.a.Catalog.Profiles[:0:0], b.u.a.Catalog.Profiles...)
 	sort.SliceStable(profiles, func(i, j int) bool { return profiles[i].Name < profiles[j].Name })
 	for _, p := range profiles {
-		text := fmt.Sprintf("%s (%s, %s)", p.Name, p.Country, p.Environment)
+		text := i18n.T("%s (%s, %s)", p.Name, p.Country, p.Environment)
 		if filter != "" && !strings.Contains(strings.ToLower(text+" "+p.ID), filter) {
 			continue
 		}
@@ -139,7 +139,7 @@ func (b *batchScreen) chooseIdentity(name string) {
 				return
 			}
 			if err != nil {
-				b.status.SetText(app.Sentence(err.Error()))
+				b.status.SetText(app.Sentence(i18n.Err(err)))
 			}
 			b.parsed = parsed
 			b.check()
@@ -172,10 +172,10 @@ func (b *batchScreen) check() {
 				if p, err := b.u.a.Catalog.Get(c.ProfileID); err == nil {
 					name = p.Name
 				}
-				text := name + ": ready"
+				text := i18n.T("%s: ready", name)
 				if c.Problem != "" {
 					problems++
-					text = name + ": will not be sent — " + c.Problem
+					text = i18n.T("%s: will not be sent — %s", name, c.Problem)
 				}
 				l := widget.NewLabel(text)
 				l.Wrapping = fyne.TextWrapWord
@@ -183,11 +183,11 @@ func (b *batchScreen) check() {
 			}
 			switch {
 			case len(results) == 0:
-				b.status.SetText("Choose the banks to register with.")
+				b.status.SetText(i18n.T("Choose the banks to register with."))
 			case problems == 0:
-				b.status.SetText(fmt.Sprintf("Checked: all %d requests are ready to send.", len(results)))
+				b.status.SetText(i18n.T("Checked: all %d requests are ready to send.", len(results)))
 			default:
-				b.status.SetText(fmt.Sprintf("Checked: %d of %d banks have a problem and will not be sent to; the others will. "+
+				b.status.SetText(i18n.T("Checked: %d of %d banks have a problem and will not be sent to; the others will. "+
 					"Fix a bank's problem through New registration, where every field can be changed.", problems, len(results)))
 			}
 			b.content.Refresh()
@@ -199,9 +199,9 @@ func (b *batchScreen) check() {
 // update enables Register when an identity and at least one bank are chosen.
 func (b *batchScreen) update() {
 	n := len(b.chosen())
-	b.start.SetText(fmt.Sprintf("Register with %d banks", n))
+	b.start.SetText(i18n.T("Register with %d banks", n))
 	if n == 1 {
-		b.start.SetText("Register with 1 bank")
+		b.start.SetText(i18n.T("Register with 1 bank"))
 	}
 	if b.cancel == nil && n > 0 && b.identity.Selected != "" {
 		b.start.Enable()
@@ -228,12 +228,12 @@ func (b *batchScreen) run() {
 		if p, err := b.u.a.Catalog.Get(id); err == nil {
 			name = p.Name
 		}
-		l := widget.NewLabel(name + ": waiting")
+		l := widget.NewLabel(i18n.T("%s: waiting", name))
 		l.Wrapping = fyne.TextWrapWord
 		b.row[id], b.names[id] = l, name
 		b.rows.Add(l)
 	}
-	b.status.SetText(fmt.Sprintf("Registering %q with %d banks, %d at a time…", b.identity.Selected, len(ids), app.DefaultBatchLimit))
+	b.status.SetText(i18n.T("Registering %q with %d banks, %d at a time…", b.identity.Selected, len(ids), app.DefaultBatchLimit))
 	req := app.RegisterRequest{IdentityName: b.identity.Selected}
 	b.u.background(func() func() {
 		items := b.u.a.RegisterBatch(ctx, req, ids, app.DefaultBatchLimit, func(it app.BatchItem) {
@@ -246,10 +246,10 @@ func (b *batchScreen) run() {
 			b.homeB.Enable()
 			b.update()
 			sum := app.Summarise(items)
-			text := fmt.Sprintf("%d banks: %d registered, %d refused, %d not sent, %d outcome unknown. Every attempt is under Past registrations on the home screen.",
+			text := i18n.T("%d banks: %d registered, %d refused, %d not sent, %d outcome unknown. Every attempt is under Past registrations on the home screen.",
 				sum.Banks, sum.Succeeded, sum.Refused, sum.NotSent, sum.Unknown)
 			if sum.Unknown > 0 {
-				text += " Where the outcome is unknown, check with that bank before sending again."
+				text += i18n.T(" Where the outcome is unknown, check with that bank before sending again.")
 			}
 			b.status.SetText(text)
 			b.content.Refresh()
@@ -267,16 +267,16 @@ func (b *batchScreen) show(it app.BatchItem) {
 	name := b.names[it.ProfileID]
 	switch it.State {
 	case app.BatchWaiting:
-		l.SetText(name + ": waiting")
+		l.SetText(i18n.T("%s: waiting", name))
 	case app.BatchSending:
-		l.SetText(name + ": sending…")
+		l.SetText(i18n.T("%s: sending…", name))
 	default:
-		text := name + ": " + it.Status().Describe()
+		text := i18n.T("%s: %s", name, it.Status().Describe())
 		if it.Status() == records.Succeeded && it.Outcome != nil {
-			text += ", client " + it.Outcome.Record.ClientID
+			text = i18n.T("%s, client %s", text, it.Outcome.Record.ClientID)
 		}
 		if it.Err != nil {
-			msg, _, _ := strings.Cut(app.Sentence(it.Err.Error()), "\n")
+			msg, _, _ := strings.Cut(app.Sentence(i18n.Err(it.Err)), "\n")
 			text += " — " + msg
 		}
 		l.SetText(text)

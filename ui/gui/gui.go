@@ -11,6 +11,7 @@ import (
 	"github.com/pkg/browser"
 
 	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 // AppID is the reverse-DNS application id (also in FyneApp.toml).
@@ -18,9 +19,12 @@ const AppID = "io.github.tppwizard"
 
 // Run opens the window and blocks until it is closed.
 func Run() {
+	if err := i18n.Load(); err != nil {
+		fyne.LogError("the translations could not be loaded; the wizard speaks English", err)
+	}
 	fa := fyneapp.NewWithID(AppID)
-	w := fa.NewWindow("TPP Onboarding Wizard")
-	a := app.New(app.Options{Log: app.LoggerFromEnv()})
+	w := fa.NewWindow(i18n.T("TPP Onboarding Wizard"))
+	a := app.New(app.Options{Log: app.LoggerFromEnv(), Text: i18n.Translate})
 	u := New(a, w)
 	w.SetOnClosed(func() { _ = a.StopSandbox() })
 	w.Resize(fyne.NewSize(900, 650))

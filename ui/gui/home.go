@@ -1,8 +1,6 @@
 package gui
 
 import (
-	"fmt"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -10,6 +8,7 @@ import (
 
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/sandbox"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 // homeScreen is where every session starts.
@@ -28,32 +27,32 @@ type homeScreen struct {
 
 func newHome(u *UI) *homeScreen {
 	h := &homeScreen{}
-	title := widget.NewLabelWithStyle("TPP Onboarding Wizard", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	intro := widget.NewLabel("Register your firm's application with a bank: choose the bank, your certificates, " +
-		"check what will be sent, and keep the client id safely in the system keyring.")
+	title := widget.NewLabelWithStyle(i18n.T("TPP Onboarding Wizard"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	intro := widget.NewLabel(i18n.T("Register your firm's application with a bank: choose the bank, your certificates, " +
+		"check what will be sent, and keep the client id safely in the system keyring."))
 	intro.Wrapping = fyne.TextWrapWord
 
-	h.newButton = u.button("New registration", theme.ContentAddIcon(), u.StartWizard)
+	h.newButton = u.button(i18n.T("New registration"), theme.ContentAddIcon(), u.StartWizard)
 	h.newButton.Importance = widget.HighImportance
-	h.batchB = u.button("Several banks at once…", theme.ContentCopyIcon(), u.ShowBatch)
-	h.demoStatus = widget.NewLabel("No bank account or certificate files yet? The demo bank runs on this computer, with a ready demo identity.")
+	h.batchB = u.button(i18n.T("Several banks at once…"), theme.ContentCopyIcon(), u.ShowBatch)
+	h.demoStatus = widget.NewLabel(i18n.T("No bank account or certificate files yet? The demo bank runs on this computer, with a ready demo identity."))
 	h.demoStatus.Wrapping = fyne.TextWrapWord
-	h.demoButton = u.button("Try it with the demo bank", theme.MediaPlayIcon(), func() { h.startDemo(u) })
+	h.demoButton = u.button(i18n.T("Try it with the demo bank"), theme.MediaPlayIcon(), func() { h.startDemo(u) })
 	h.demoBusy = widget.NewActivity()
 	h.demoBusy.Hide()
 
-	h.idStatus = widget.NewLabel("Reading the system keyring…")
+	h.idStatus = widget.NewLabel(i18n.T("Reading the system keyring…"))
 	h.idStatus.Wrapping = fyne.TextWrapWord
 	h.identities = widget.NewList(
 		func() int { return len(h.names) },
 		func() fyne.CanvasObject { return widget.NewLabel("identity") },
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(h.names[i]) })
 
-	banks := widget.NewLabel(fmt.Sprintf("%d bank profiles available.", len(u.a.Catalog.Profiles)))
+	banks := widget.NewLabel(i18n.T("%d bank profiles available.", len(u.a.Catalog.Profiles)))
 	// Tab order: New registration, the demo bank, then several banks.
 	left := container.NewVBox(title, intro, h.newButton, widget.NewSeparator(), h.demoButton, container.NewBorder(nil, nil, h.demoBusy, nil, h.demoStatus),
 		widget.NewSeparator(), h.batchB, banks)
-	right := container.NewBorder(widget.NewLabelWithStyle("Saved identities", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	right := container.NewBorder(widget.NewLabelWithStyle(i18n.T("Saved identities"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		h.idStatus, nil, nil, h.identities)
 	h.past = newPastList(u)
 	top := container.NewVBox(container.NewGridWithColumns(2, left, right), widget.NewSeparator())
@@ -73,13 +72,13 @@ func (h *homeScreen) loadIdentities(u *UI) {
 			h.names = names
 			switch {
 			case problem != nil:
-				h.idStatus.SetText("Identities are kept in memory only, until you close the wizard. " + app.Sentence(problem.Error()))
+				h.idStatus.SetText(i18n.T("Identities are kept in memory only, until you close the wizard. %s", app.Sentence(i18n.Err(problem))))
 			case err != nil:
-				h.idStatus.SetText("Could not read the keyring: " + err.Error())
+				h.idStatus.SetText(i18n.T("Could not read the keyring: %v", err))
 			case len(names) == 0:
-				h.idStatus.SetText("None yet: a new registration lets you import your certificate files once.")
+				h.idStatus.SetText(i18n.T("None yet: a new registration lets you import your certificate files once."))
 			default:
-				h.idStatus.SetText(fmt.Sprintf("%d in the system keyring.", len(names)))
+				h.idStatus.SetText(i18n.T("%d in the system keyring.", len(names)))
 			}
 			h.identities.Refresh()
 			u.done("identities")
@@ -93,7 +92,7 @@ func (h *homeScreen) startDemo(u *UI) {
 	h.demoButton.Disable()
 	h.demoBusy.Show()
 	h.demoBusy.Start()
-	h.demoStatus.SetText("Starting the demo bank and its trust framework…")
+	h.demoStatus.SetText(i18n.T("Starting the demo bank and its trust framework…"))
 	u.background(func() func() {
 		_, err := u.a.StartSandbox()
 		return func() {
@@ -101,14 +100,14 @@ func (h *homeScreen) startDemo(u *UI) {
 			h.demoBusy.Hide()
 			if err != nil {
 				h.demoButton.Enable()
-				h.demoStatus.SetText("The demo bank could not start: " + err.Error())
+				h.demoStatus.SetText(i18n.T("The demo bank could not start: %v", err))
 				u.done("sandbox")
 				return
 			}
 			u.StartWizard()
 			u.wizard.bank.search.SetText("demo")
 			u.wizard.focusStep(u.wizard.bank.focus())
-			u.wizard.hint.SetText(fmt.Sprintf("The demo bank is running. Choose one of its banks, then the identity %q.", sandbox.DemoIdentityName))
+			u.wizard.hint.SetText(i18n.T("The demo bank is running. Choose one of its banks, then the identity %q.", sandbox.DemoIdentityName))
 			u.done("sandbox")
 		}
 	})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/identity"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 // fileField is a path entry with a Browse button; files dropped on the
@@ -21,7 +22,7 @@ type fileField struct {
 func newFileField(win fyne.Window, label, placeholder string) *fileField {
 	f := &fileField{label: label, entry: widget.NewEntry()}
 	f.entry.SetPlaceHolder(placeholder)
-	browse := widget.NewButton("Browse…", func() {
+	browse := widget.NewButton(i18n.T("Browse…"), func() {
 		dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 			if err == nil && r != nil {
 				f.entry.SetText(r.URI().Path())
@@ -38,18 +39,18 @@ func newFileField(win fyne.Window, label, placeholder string) *fileField {
 func showImport(s *wizardScreen, done func(name string)) {
 	win := s.u.win
 	name := widget.NewEntry()
-	name.SetPlaceHolder("A name you will recognise, e.g. Acme live")
-	tCert := newFileField(win, "Transport certificate", "transport certificate (.pem, .crt)")
-	tKey := newFileField(win, "Transport key", "transport private key (.key, .pem)")
-	sCert := newFileField(win, "Signing certificate", "signing certificate (QSEAL)")
-	sKey := newFileField(win, "Signing key", "signing private key")
-	ssaFile := newFileField(win, "Software statement", "software statement (.jwt, .txt)")
+	name.SetPlaceHolder(i18n.T("A name you will recognise, e.g. Acme live"))
+	tCert := newFileField(win, i18n.T("Transport certificate"), i18n.T("transport certificate (.pem, .crt)"))
+	tKey := newFileField(win, i18n.T("Transport key"), i18n.T("transport private key (.key, .pem)"))
+	sCert := newFileField(win, i18n.T("Signing certificate"), i18n.T("signing certificate (QSEAL)"))
+	sKey := newFileField(win, i18n.T("Signing key"), i18n.T("signing private key"))
+	ssaFile := newFileField(win, i18n.T("Software statement"), i18n.T("software statement (.jwt, .txt)"))
 	kid := widget.NewEntry()
-	kid.SetPlaceHolder("kid of the signing key in your directory")
+	kid.SetPlaceHolder(i18n.T("kid of the signing key in your directory"))
 	clientID := widget.NewEntry()
-	clientID.SetPlaceHolder("application id in your trust framework directory")
+	clientID.SetPlaceHolder(i18n.T("application id in your trust framework directory"))
 	pass := widget.NewPasswordEntry()
-	pass.SetPlaceHolder("only for encrypted key files")
+	pass.SetPlaceHolder(i18n.T("only for encrypted key files"))
 
 	win.SetOnDropped(func(_ fyne.Position, uris []fyne.URI) {
 		for _, u := range uris {
@@ -62,18 +63,18 @@ func showImport(s *wizardScreen, done func(name string)) {
 		}
 	})
 	items := []*widget.FormItem{
-		{Text: "Name", Widget: name, HintText: "How this identity is listed"},
-		{Text: "Transport certificate", Widget: tCert.row, HintText: "QWAC: used to connect to the bank (mutual TLS)"},
-		{Text: "Transport key", Widget: tKey.row},
-		{Text: "Signing certificate", Widget: sCert.row, HintText: "QSEAL: signs your registration (UK, STET)"},
-		{Text: "Signing key", Widget: sKey.row},
-		{Text: "Signing key id", Widget: kid},
-		{Text: "Software statement", Widget: ssaFile.row, HintText: "SSA from your directory (UK)"},
-		{Text: "Directory application id", Widget: clientID, HintText: "Al Tareq: your client id"},
-		{Text: "Key passphrase", Widget: pass},
+		{Text: i18n.T("Name"), Widget: name, HintText: i18n.T("How this identity is listed")},
+		{Text: i18n.T("Transport certificate"), Widget: tCert.row, HintText: i18n.T("QWAC: used to connect to the bank (mutual TLS)")},
+		{Text: i18n.T("Transport key"), Widget: tKey.row},
+		{Text: i18n.T("Signing certificate"), Widget: sCert.row, HintText: i18n.T("QSEAL: signs your registration (UK, STET)")},
+		{Text: i18n.T("Signing key"), Widget: sKey.row},
+		{Text: i18n.T("Signing key id"), Widget: kid},
+		{Text: i18n.T("Software statement"), Widget: ssaFile.row, HintText: i18n.T("SSA from your directory (UK)")},
+		{Text: i18n.T("Directory application id"), Widget: clientID, HintText: i18n.T("Al Tareq: your client id")},
+		{Text: i18n.T("Key passphrase"), Widget: pass},
 	}
 	var d *dialog.FormDialog
-	d = dialog.NewForm("Import an identity (the files are checked and copied into the system keyring)", "Import", "Cancel", items, func(ok bool) {
+	d = dialog.NewForm(i18n.T("Import an identity (the files are checked and copied into the system keyring)"), i18n.T("Import"), i18n.T("Cancel"), items, func(ok bool) {
 		win.SetOnDropped(nil)
 		if !ok {
 			return

@@ -2,7 +2,6 @@ package gui
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -14,6 +13,7 @@ import (
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 // pastList shows every registration attempt, newest first; a row opens the
@@ -54,7 +54,7 @@ func (c columns) MinSize(objects []fyne.CanvasObject) fyne.Size {
 
 func newPastList(u *UI) *pastList {
 	p := &pastList{u: u}
-	p.status = widget.NewLabel("Reading past registrations…")
+	p.status = widget.NewLabel(i18n.T("Reading past registrations…"))
 	p.status.Wrapping = fyne.TextWrapWord
 	p.list = widget.NewList(
 		func() int { return len(p.recs) },
@@ -74,7 +74,7 @@ func newPastList(u *UI) *pastList {
 				r.Started.Local().Format("2006-01-02 15:04"),
 				r.Bank + " (" + r.Environment + ")",
 				r.Operation,
-				r.Status.Describe(),
+				r.Status.Describe().In(i18n.Translate),
 				dash(r.ClientID),
 			}
 			for c, text := range texts {
@@ -90,12 +90,12 @@ func newPastList(u *UI) *pastList {
 		p.show(p.recs[i])
 	}
 	header := make([]fyne.CanvasObject, len(pastWidths))
-	for i, title := range []string{"When", "Bank", "Action", "Outcome", "Client id"} {
+	for i, title := range []string{i18n.T("When"), i18n.T("Bank"), i18n.T("Action"), i18n.T("Outcome"), i18n.T("Client id")} {
 		header[i] = widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
 	p.header = container.New(columns(pastWidths), header...)
 	p.header.Hide()
-	top := container.NewVBox(widget.NewLabelWithStyle("Past registrations", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	top := container.NewVBox(widget.NewLabelWithStyle(i18n.T("Past registrations"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		p.status, p.header)
 	p.content = container.NewBorder(top, nil, nil, nil, p.list)
 	return p
@@ -127,13 +127,13 @@ func (p *pastList) load() {
 			}
 			switch {
 			case err != nil:
-				p.status.SetText("Could not read past registrations: " + err.Error())
+				p.status.SetText(i18n.T("Could not read past registrations: %v", err))
 			case len(recs) == 0:
-				p.status.SetText("None yet. Every attempt will be listed here, with what was sent and what the bank answered.")
+				p.status.SetText(i18n.T("None yet. Every attempt will be listed here, with what was sent and what the bank answered."))
 			case unknown > 0:
-				p.status.SetText(fmt.Sprintf("%d attempts; %d with an unknown outcome: open them to see how to check with the bank.", len(recs), unknown))
+				p.status.SetText(i18n.T("%d attempts; %d with an unknown outcome: open them to see how to check with the bank.", len(recs), unknown))
 			default:
-				p.status.SetText(fmt.Sprintf("%d attempts. Open one to see what was sent and what the bank answered.", len(recs)))
+				p.status.SetText(i18n.T("%d attempts. Open one to see what was sent and what the bank answered.", len(recs)))
 			}
 			if len(recs) > 0 {
 				p.header.Show()
@@ -166,7 +166,7 @@ type recordView struct {
 // show opens one record.
 func (p *pastList) show(r records.Record) *recordView {
 	v := &recordView{}
-	text := widget.NewLabelWithStyle(hardWrap(app.RecordText(&r), monoWidth), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	text := widget.NewLabelWithStyle(hardWrap(app.RecordText(&r, i18n.Translate), monoWidth), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	text.Selectable = true
 	scroll := container.NewScroll(text)
 	size := p.u.win.Canvas().Size()
@@ -177,28 +177,28 @@ func (p *pastList) show(r records.Record) *recordView {
 	// The evidence report: written off the UI goroutine, then opened in the
 	// browser or kept where the user chose.
 	export := func(dir string, then func(app.ReportFiles)) {
-		v.status.SetText("Writing the report…")
+		v.status.SetText(i18n.T("Writing the report…"))
 		p.u.background(func() func() {
 			files, err := p.u.a.ExportReport(r.ID, dir)
 			return func() {
 				defer p.u.done("report")
 				if err != nil {
-					v.status.SetText("The report could not be written: " + err.Error())
+					v.status.SetText(i18n.T("The report could not be written: %v", err))
 					return
 				}
-				v.status.SetText("Report written (no secrets): " + files.HTML)
+				v.status.SetText(i18n.T("Report written (no secrets): %s", files.HTML))
 				then(files)
 			}
 		})
 	}
-	v.open = p.u.button("Open the evidence report", theme.DocumentIcon(), func() {
+	v.open = p.u.button(i18n.T("Open the evidence report"), theme.DocumentIcon(), func() {
 		export(p.u.a.ReportsDir(), func(f app.ReportFiles) {
 			if err := p.u.openFile(f.HTML); err != nil {
-				v.status.SetText("The browser could not be opened: " + err.Error() + ". The report is at " + f.HTML)
+				v.status.SetText(i18n.T("The browser could not be opened: %v. The report is at %s", err, f.HTML))
 			}
 		})
 	})
-	v.save = p.u.button("Save the report…", theme.DocumentSaveIcon(), func() {
+	v.save = p.u.button(i18n.T("Save the report…"), theme.DocumentSaveIcon(), func() {
 		dialog.NewFolderOpen(func(dir fyne.ListableURI, err error) {
 			if err == nil && dir != nil {
 				export(dir.Path(), func(app.ReportFiles) {})
@@ -209,14 +209,14 @@ func (p *pastList) show(r records.Record) *recordView {
 	atBank := container.NewHBox()
 	manage, change := p.u.a.Actions(&r)
 	if change {
-		v.change = p.u.button("Change…", theme.DocumentCreateIcon(), func() { p.startChange(v, r) })
+		v.change = p.u.button(i18n.T("Change…"), theme.DocumentCreateIcon(), func() { p.startChange(v, r) })
 		atBank.Add(v.change)
 	}
 	if manage {
-		v.read = p.u.button("Read from the bank", theme.ViewRefreshIcon(), func() { p.manage(v, r, registration.Read) })
-		v.remove = p.u.button("Delete at the bank…", theme.DeleteIcon(), func() {
-			dialog.NewConfirm("Delete this registration?",
-				fmt.Sprintf("The bank removes client %s at %s (%s). Software using it stops working there.", r.ClientID, r.Bank, r.Environment),
+		v.read = p.u.button(i18n.T("Read from the bank"), theme.ViewRefreshIcon(), func() { p.manage(v, r, registration.Read) })
+		v.remove = p.u.button(i18n.T("Delete at the bank…"), theme.DeleteIcon(), func() {
+			dialog.NewConfirm(i18n.T("Delete this registration?"),
+				i18n.T("The bank removes client %s at %s (%s). Software using it stops working there.", r.ClientID, r.Bank, r.Environment),
 				func(ok bool) {
 					if ok {
 						p.manage(v, r, registration.Delete)
@@ -230,15 +230,15 @@ func (p *pastList) show(r records.Record) *recordView {
 	v.renewal = container.NewVBox()
 	bottom := container.NewVBox(v.renewal, actions)
 	if len(atBank.Objects) > 0 {
-		bottom.Add(container.NewHBox(widget.NewLabel("At the bank:"), atBank))
+		bottom.Add(container.NewHBox(widget.NewLabel(i18n.T("At the bank:")), atBank))
 	}
 	if r.Status == records.Succeeded && r.ClientID != "" && (r.Operation == string(registration.Create) || r.Operation == string(registration.Update)) {
 		p.checkRenewal(v, r, change)
 	}
 	bottom.Add(v.status)
 	body := container.NewBorder(nil, bottom, nil, nil, scroll)
-	title := fmt.Sprintf("%s: %s", r.Bank, r.Status.Describe())
-	v.dialog = dialog.NewCustom(title, "Close", body, p.u.win)
+	title := i18n.T("%s: %s", r.Bank, r.Status.Describe())
+	v.dialog = dialog.NewCustom(title, i18n.T("Close"), body, p.u.win)
 	v.dialog.Show()
 	return v
 }
@@ -246,7 +246,7 @@ func (p *pastList) show(r records.Record) *recordView {
 // startChange reads the registration (off the UI goroutine) and opens the
 // wizard on it, pre-filled from what the bank holds.
 func (p *pastList) startChange(v *recordView, r records.Record) {
-	v.status.SetText("Reading what " + r.Bank + " holds…")
+	v.status.SetText(i18n.T("Reading what %s holds…", r.Bank))
 	v.change.Disable()
 	p.u.background(func() func() {
 		w, err := p.u.a.ChangeWizard(context.Background(), r.ID)
@@ -254,7 +254,7 @@ func (p *pastList) startChange(v *recordView, r records.Record) {
 			defer p.u.done("change")
 			v.change.Enable()
 			if err != nil {
-				v.status.SetText(app.Sentence(err.Error()))
+				v.status.SetText(app.Sentence(i18n.Err(err)))
 				return
 			}
 			v.dialog.Hide()
@@ -275,20 +275,20 @@ func (p *pastList) checkRenewal(v *recordView, r records.Record, change bool) {
 			if len(renewed) == 0 {
 				return
 			}
-			note := widget.NewLabel(strings.Join(renewed, "\n") + "\nThe bank still knows the old one: tell it about the new certificates.")
+			note := widget.NewLabel(strings.Join(renewed, "\n") + "\n" + i18n.T("The bank still knows the old one: tell it about the new certificates."))
 			note.Wrapping = fyne.TextWrapWord
 			note.Importance = widget.WarningImportance
 			var act *button
 			if change {
-				act = p.u.button("Update the registration with the new certificates…", theme.MailForwardIcon(), func() { p.startChange(v, r) })
+				act = p.u.button(i18n.T("Update the registration with the new certificates…"), theme.MailForwardIcon(), func() { p.startChange(v, r) })
 			} else {
-				act = p.u.button("Register again with the new certificates…", theme.MailForwardIcon(), func() {
+				act = p.u.button(i18n.T("Register again with the new certificates…"), theme.MailForwardIcon(), func() {
 					p.u.background(func() func() {
 						w, err := p.u.a.AgainWizard(r.ID)
 						return func() {
 							defer p.u.done("again")
 							if err != nil {
-								v.status.SetText(app.Sentence(err.Error()))
+								v.status.SetText(app.Sentence(i18n.Err(err)))
 								return
 							}
 							v.dialog.Hide()
@@ -312,7 +312,7 @@ func (p *pastList) checkRenewal(v *recordView, r records.Record, change bool) {
 // manage reads or deletes a record's registration off the UI goroutine; the
 // action is itself recorded, so the list is read again.
 func (p *pastList) manage(v *recordView, r records.Record, op registration.Operation) {
-	v.status.SetText("Asking " + r.Bank + "…")
+	v.status.SetText(i18n.T("Asking %s…", r.Bank))
 	v.read.Disable()
 	v.remove.Disable()
 	p.u.background(func() func() {
@@ -323,13 +323,13 @@ func (p *pastList) manage(v *recordView, r records.Record, op registration.Opera
 			v.remove.Enable()
 			switch {
 			case err != nil:
-				v.status.SetText(app.Sentence(err.Error()))
+				v.status.SetText(app.Sentence(i18n.Err(err)))
 			case op == registration.Delete:
-				v.status.SetText(fmt.Sprintf("Deleted: the bank no longer holds client %s. Recorded as %s.", r.ClientID, out.Record.ID))
+				v.status.SetText(i18n.T("Deleted: the bank no longer holds client %s. Recorded as %s.", r.ClientID, out.Record.ID))
 				v.read.Disable()
 				v.remove.Disable()
 			default:
-				v.status.SetText(fmt.Sprintf("The bank holds client %s (HTTP %d): see record %s for what it returned.", r.ClientID, out.Result.Status, out.Record.ID))
+				v.status.SetText(i18n.T("The bank holds client %s (HTTP %d): see record %s for what it returned.", r.ClientID, out.Result.Status, out.Record.ID))
 			}
 			p.load()
 		}

@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"fmt"
 	"net/url"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/pkg/browser"
 
 	"github.com/tppwizard/tppwizard/core/profile"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 // bankStep: choose the bank from a searchable list.
@@ -34,7 +34,7 @@ type bankStep struct {
 func newBankStep(s *wizardScreen) *bankStep {
 	b := &bankStep{s: s}
 	b.search = s.u.entry(false)
-	b.search.SetPlaceHolder("Search by bank, country or ecosystem")
+	b.search.SetPlaceHolder(i18n.T("Search by bank, country or ecosystem"))
 	b.search.OnChanged = func(string) { b.filter() }
 	// Enter in the search picks the only match, or moves to the list.
 	b.search.OnSubmitted = func(string) {
@@ -48,10 +48,10 @@ func newBankStep(s *wizardScreen) *bankStep {
 	}
 	b.list = s.u.list(
 		func() int { return len(b.shown) },
-		func() fyne.CanvasObject { return widget.NewLabel("bank name placeholder") },
+		func() fyne.CanvasObject { return widget.NewLabel(i18n.T("bank name placeholder")) },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := b.shown[i]
-			o.(*widget.Label).SetText(fmt.Sprintf("%s · %s — %s", p.Country, p.Ecosystem, p.Name))
+			o.(*widget.Label).SetText(i18n.T("%s · %s — %s", p.Country, p.Ecosystem, p.Name))
 		})
 	b.list.onEnter = s.enter
 	b.list.OnSelected = func(i widget.ListItemID) {
@@ -64,20 +64,20 @@ func newBankStep(s *wizardScreen) *bankStep {
 	b.name = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	b.name.Wrapping = fyne.TextWrapWord
 	b.badge = widget.NewLabel("")
-	b.about = widget.NewLabel("Choose a bank on the left.")
+	b.about = widget.NewLabel(i18n.T("Choose a bank on the left."))
 	b.about.Wrapping = fyne.TextWrapWord
-	b.docs = s.u.button("Bank's documentation", theme.HelpIcon(), func() {
+	b.docs = s.u.button(i18n.T("Bank's documentation"), theme.HelpIcon(), func() {
 		if p := s.w.Profile(); p != nil && p.DocumentationURL != "" {
 			_ = browser.OpenURL(p.DocumentationURL)
 		}
 	})
 	b.docs.Hide()
-	b.add = s.u.button("From a profile file…", theme.FolderOpenIcon(), b.addFromFile)
-	b.addURL = s.u.button("From its discovery address…", theme.SearchIcon(), func() { showAddFromDiscovery(s) })
+	b.add = s.u.button(i18n.T("From a profile file…"), theme.FolderOpenIcon(), b.addFromFile)
+	b.addURL = s.u.button(i18n.T("From its discovery address…"), theme.SearchIcon(), func() { showAddFromDiscovery(s) })
 	b.status = widget.NewLabel("")
 	b.status.Wrapping = fyne.TextWrapWord
 	detail := container.NewVBox(b.name, b.badge, b.about, b.docs)
-	adding := container.NewVBox(b.status, container.NewBorder(nil, nil, widget.NewLabel("Add a bank:"), nil, container.NewGridWithColumns(2, b.add, b.addURL)))
+	adding := container.NewVBox(b.status, container.NewBorder(nil, nil, widget.NewLabel(i18n.T("Add a bank:")), nil, container.NewGridWithColumns(2, b.add, b.addURL)))
 	left := container.NewBorder(b.search, adding, nil, nil, b.list)
 	split := container.NewHSplit(left, container.NewVScroll(detail))
 	split.Offset = 0.6
@@ -88,7 +88,7 @@ func newBankStep(s *wizardScreen) *bankStep {
 
 func (b *bankStep) view() fyne.CanvasObject { return b.content }
 func (b *bankStep) hint() string {
-	return "Which bank do you register with? Sandbox banks are for testing; live banks register for real."
+	return i18n.T("Which bank do you register with? Sandbox banks are for testing; live banks register for real.")
 }
 func (b *bankStep) refresh() { b.describe() }
 
@@ -137,14 +137,14 @@ func (b *bankStep) describe() {
 	b.name.SetText(p.Name)
 	env := strings.ToUpper(p.Environment)
 	if p.Environment == "live" {
-		env += ": a real registration"
+		env += i18n.T(": a real registration")
 		b.badge.Importance = widget.DangerImportance
 	} else {
-		env += ": for testing"
+		env += i18n.T(": for testing")
 		b.badge.Importance = widget.SuccessImportance
 	}
 	b.badge.SetText(env)
-	b.about.SetText(fmt.Sprintf("%s, %s.\n\n%s", p.Ecosystem, p.Country, p.Notes))
+	b.about.SetText(i18n.T("%s, %s.\n\n%s", p.Ecosystem, p.Country, p.Notes))
 	if u, err := url.Parse(p.DocumentationURL); err == nil && u.Scheme == "https" {
 		b.docs.Show()
 	} else {

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 // detailsStep: the fields the bank needs, pre-filled, checked as typed.
@@ -28,13 +29,13 @@ func (d *detailsStep) view() fyne.CanvasObject { return d.content }
 func (d *detailsStep) focus() fyne.Focusable   { return d.first }
 func (d *detailsStep) hint() string {
 	if c := d.s.w.Change(); c != nil {
-		text := c.Source + " Change what must change: the whole registration is sent again, with the identity's certificates as they are now."
+		text := i18n.T("%s Change what must change: the whole registration is sent again, with the identity's certificates as they are now.", c.Source)
 		for _, r := range c.Renewed {
 			text += "\n" + r
 		}
 		return text
 	}
-	return "These values come from your software statement and certificates. Change them only where they are wrong; each is checked as you type."
+	return i18n.T("These values come from your software statement and certificates. Change them only where they are wrong; each is checked as you type.")
 }
 
 // refresh builds the form for the chosen bank and identity once, and
@@ -75,13 +76,13 @@ func (d *detailsStep) build() {
 		box.Add(container.NewVBox(label, input, help, problem))
 	}
 	if len(fields) == 0 {
-		none := widget.NewLabel("This bank needs nothing more: the registration is your transport certificate itself.")
+		none := widget.NewLabel(i18n.T("This bank needs nothing more: the registration is your transport certificate itself."))
 		none.Wrapping = fyne.TextWrapWord
 		basic.Add(none)
 	}
 	items := []fyne.CanvasObject{basic}
 	if len(advanced.Objects) > 0 {
-		items = append(items, widget.NewAccordion(widget.NewAccordionItem("Advanced: change only if the bank asks you to", advanced)))
+		items = append(items, widget.NewAccordion(widget.NewAccordionItem(i18n.T("Advanced: change only if the bank asks you to"), advanced)))
 	}
 	d.content.Objects = []fyne.CanvasObject{container.NewVScroll(container.NewVBox(items...))}
 	d.content.Refresh()

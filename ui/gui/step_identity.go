@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/sandbox"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 // identityStep: choose a saved identity, or import files once.
@@ -33,7 +33,7 @@ func newIdentityStep(s *wizardScreen) *identityStep {
 		if name == "" || name == s.w.IdentityName() {
 			return
 		}
-		st.summary.SetText("Reading " + name + " from the system keyring…")
+		st.summary.SetText(i18n.T("Reading %s from the system keyring…", name))
 		s.u.background(func() func() {
 			parsed, err := s.u.a.Identity(name)
 			return func() {
@@ -42,7 +42,7 @@ func newIdentityStep(s *wizardScreen) *identityStep {
 					return // the user has moved on; this read is no longer wanted
 				}
 				if err != nil {
-					st.summary.SetText("This identity cannot be read: " + err.Error())
+					st.summary.SetText(i18n.T("This identity cannot be read: %v", err))
 				} else {
 					s.w.UseIdentity(name, parsed)
 					st.describe()
@@ -51,13 +51,13 @@ func newIdentityStep(s *wizardScreen) *identityStep {
 			}
 		})
 	})
-	st.choose.PlaceHolder = "Choose a saved identity"
+	st.choose.PlaceHolder = i18n.T("Choose a saved identity")
 	st.choose.onEnter = s.enter
 	st.summary = widget.NewLabel("")
 	st.summary.Wrapping = fyne.TextWrapWord
-	st.importB = s.u.button("Import certificate files…", theme.FolderOpenIcon(), func() { showImport(s, st.loadNames) })
+	st.importB = s.u.button(i18n.T("Import certificate files…"), theme.FolderOpenIcon(), func() { showImport(s, st.loadNames) })
 	st.content = container.NewVScroll(container.NewVBox(
-		widget.NewLabelWithStyle("What this bank needs", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), st.needs,
+		widget.NewLabelWithStyle(i18n.T("What this bank needs"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), st.needs,
 		widget.NewSeparator(),
 		container.NewBorder(nil, nil, nil, st.importB, st.choose),
 		st.summary))
@@ -66,7 +66,7 @@ func newIdentityStep(s *wizardScreen) *identityStep {
 
 func (st *identityStep) view() fyne.CanvasObject { return st.content }
 func (st *identityStep) hint() string {
-	return "Your identity is the set of certificates, keys and software statement your trust framework issued. It stays in the system keyring."
+	return i18n.T("Your identity is the set of certificates, keys and software statement your trust framework issued. It stays in the system keyring.")
 }
 
 // focus starts at the choice of identity, or at the import when there is
@@ -96,7 +96,7 @@ func (st *identityStep) loadNames(want string) {
 		return func() {
 			defer st.s.u.done("names")
 			if err != nil {
-				st.summary.SetText("Could not read the keyring: " + err.Error())
+				st.summary.SetText(i18n.T("Could not read the keyring: %v", err))
 				return
 			}
 			st.choose.SetOptions(names)
@@ -133,19 +133,19 @@ func (st *identityStep) describe() {
 		sum := c.Summarise(now())
 		keyOK := "yes"
 		if !sum.KeyMatches {
-			keyOK = "NO: this key belongs to another certificate"
+			keyOK = i18n.T("NO: this key belongs to another certificate")
 		}
-		fmt.Fprintf(&b, "%s\n  Organisation: %s\n  Authorisation number: %s\n  Valid until: %s (%d days left)\n  Key matches the certificate: %s\n\n",
-			title, orDash(sum.Organisation), orDash(sum.AuthorisationNumber), sum.NotAfter.Format("2 January 2006"), sum.DaysLeft, keyOK)
+		b.WriteString(i18n.T("%s\n  Organisation: %s\n  Authorisation number: %s\n  Valid until: %s (%d days left)\n  Key matches the certificate: %s\n\n",
+			title, orDash(sum.Organisation), orDash(sum.AuthorisationNumber), sum.NotAfter.Format("2006-01-02"), sum.DaysLeft, keyOK))
 	}
-	cert("Transport certificate (QWAC)", id.Transport)
-	cert("Signing certificate (QSEAL)", id.Signing)
+	cert(i18n.T("Transport certificate (QWAC)"), id.Transport)
+	cert(i18n.T("Signing certificate (QSEAL)"), id.Signing)
 	if st := id.Statement; st != nil {
-		fmt.Fprintf(&b, "Software statement\n  Software: %s (%s)\n  Issued: %s\n", orDash(st.Claims.SoftwareClientName), st.Claims.SoftwareID,
-			st.IssuedAt().Format("2 January 2006 15:04"))
+		b.WriteString(i18n.T("Software statement\n  Software: %s (%s)\n  Issued: %s\n", orDash(st.Claims.SoftwareClientName), st.Claims.SoftwareID,
+			st.IssuedAt().Format("2006-01-02 15:04")))
 	}
 	for _, f := range id.Check(st.s.w.Profile().Needs, now()) {
-		fmt.Fprintf(&b, "\n%s", f.String())
+		b.WriteString("\n" + findingText(f))
 	}
 	st.summary.SetText(b.String())
 }

@@ -3,7 +3,6 @@ package gui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -14,6 +13,7 @@ import (
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 // sendStep: send with progress and Cancel, then the result or the refusal.
@@ -36,9 +36,9 @@ type sendStep struct {
 
 func newSendStep(s *wizardScreen) *sendStep {
 	st := &sendStep{s: s, result: container.NewVBox()}
-	st.sendB = s.u.button("Send to the bank", theme.MailSendIcon(), st.start)
+	st.sendB = s.u.button(i18n.T("Send to the bank"), theme.MailSendIcon(), st.start)
 	st.sendB.Importance = widget.HighImportance
-	st.cancelB = s.u.button("Cancel", theme.CancelIcon(), func() {
+	st.cancelB = s.u.button(i18n.T("Cancel"), theme.CancelIcon(), func() {
 		if st.cancel != nil {
 			st.cancel()
 		}
@@ -58,7 +58,7 @@ func (st *sendStep) focus() fyne.Focusable {
 	return st.sendB
 }
 func (st *sendStep) hint() string {
-	return "Sending registers your application with the bank. What it returns is saved in the system keyring before it is shown."
+	return i18n.T("Sending registers your application with the bank. What it returns is saved in the system keyring before it is shown.")
 }
 
 func (st *sendStep) busy() bool { return st.cancel != nil }
@@ -74,9 +74,9 @@ func (st *sendStep) refresh() {
 	st.sendB.Show()
 	st.sendB.Enable()
 	p := st.s.w.Profile()
-	ready := fmt.Sprintf("Ready to register %q with %s.", st.s.w.IdentityName(), p.Name)
+	ready := i18n.T("Ready to register %q with %s.", st.s.w.IdentityName(), p.Name)
 	if p.Environment == "live" {
-		ready += " This is a live bank: the registration is real, and it is recorded for audit."
+		ready += i18n.T(" This is a live bank: the registration is real, and it is recorded for audit.")
 	}
 	st.status.SetText(ready)
 }
@@ -86,7 +86,7 @@ func (st *sendStep) refresh() {
 func (st *sendStep) start() {
 	send, err := st.s.w.Sender()
 	if err != nil {
-		st.status.SetText(err.Error())
+		st.status.SetText(i18n.Err(err))
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -96,7 +96,7 @@ func (st *sendStep) start() {
 	st.cancelB.Show()
 	st.progress.Show()
 	st.progress.Start()
-	st.status.SetText("Connecting to the bank and sending the registration…")
+	st.status.SetText(i18n.T("Connecting to the bank and sending the registration…"))
 	st.s.u.background(func() func() {
 		out, err := send(ctx)
 		cancel()
@@ -122,16 +122,16 @@ func (st *sendStep) finish(out *app.Outcome, err error) {
 		// Never re-sent by itself: the person checks with the bank first,
 		// and says so, before Send works again.
 		st.sendB.Disable()
-		lead := "The request left, but no readable answer came back."
+		lead := i18n.T("The request left, but no readable answer came back.")
 		if errors.Is(err, context.Canceled) {
-			lead = "Cancelled after the request had left."
+			lead = i18n.T("Cancelled after the request had left.")
 		}
-		st.status.SetText(lead + " " + app.HowToCheck(&out.Record) + " The attempt is kept under Past registrations on the home screen.")
+		st.status.SetText(lead + " " + app.HowToCheck(&out.Record).In(i18n.Translate) + " " + i18n.T("The attempt is kept under Past registrations on the home screen."))
 		st.result.Add(st.s.checkedBox())
 		st.content.Refresh() // the status now wraps over more lines
 	case errors.Is(err, context.Canceled):
 		st.sendB.Enable()
-		st.status.SetText("Cancelled before the request left: nothing was registered by this attempt. You can send again.")
+		st.status.SetText(i18n.T("Cancelled before the request left: nothing was registered by this attempt. You can send again."))
 	default:
 		st.sendB.Enable()
 		st.showRefusal(err)
@@ -141,48 +141,48 @@ func (st *sendStep) finish(out *app.Outcome, err error) {
 func (st *sendStep) showSuccess(out *app.Outcome) {
 	st.sendB.Hide()
 	res := out.Result
-	said := "Registered with %s (HTTP %d)."
+	said := i18n.T("Registered with %s (HTTP %d).", st.s.w.Profile().Name, res.Status)
 	if st.s.w.Change() != nil {
-		said = "Changed at %s (HTTP %d)."
+		said = i18n.T("Changed at %s (HTTP %d).", st.s.w.Profile().Name, res.Status)
 	}
-	st.status.SetText(fmt.Sprintf(said, st.s.w.Profile().Name, res.Status))
+	st.status.SetText(said)
 	st.clientID = widget.NewLabelWithStyle(res.ClientID, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	st.clientID.Selectable = true
-	copyID := st.s.u.button("Copy", theme.ContentCopyIcon(), func() { st.s.u.win.Clipboard().SetContent(res.ClientID) })
-	st.result.Add(widget.NewLabelWithStyle("Client id", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	copyID := st.s.u.button(i18n.T("Copy"), theme.ContentCopyIcon(), func() { st.s.u.win.Clipboard().SetContent(res.ClientID) })
+	st.result.Add(widget.NewLabelWithStyle(i18n.T("Client id"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	st.result.Add(container.NewBorder(nil, nil, nil, copyID, st.clientID))
 	if res.ClientIDFromDirectory {
-		note := widget.NewLabel("The bank returned no client id: this is your application id from the trust framework directory, which this bank uses.")
+		note := widget.NewLabel(i18n.T("The bank returned no client id: this is your application id from the trust framework directory, which this bank uses."))
 		note.Wrapping = fyne.TextWrapWord
 		st.result.Add(note)
 	}
 	if res.ClientSecret != "" {
 		st.secret = widget.NewLabelWithStyle(registration.Mask(res.ClientSecret), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		shown := false
-		st.reveal = st.s.u.button("Reveal", theme.VisibilityIcon(), func() {
+		st.reveal = st.s.u.button(i18n.T("Reveal"), theme.VisibilityIcon(), func() {
 			shown = !shown
 			if shown {
 				st.secret.SetText(res.ClientSecret)
-				st.reveal.SetText("Hide")
+				st.reveal.SetText(i18n.T("Hide"))
 			} else {
 				st.secret.SetText(registration.Mask(res.ClientSecret))
-				st.reveal.SetText("Reveal")
+				st.reveal.SetText(i18n.T("Reveal"))
 			}
 		})
-		copySecret := st.s.u.button("Copy", theme.ContentCopyIcon(), func() { st.s.u.win.Clipboard().SetContent(res.ClientSecret) })
-		st.result.Add(widget.NewLabelWithStyle("Client secret", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		copySecret := st.s.u.button(i18n.T("Copy"), theme.ContentCopyIcon(), func() { st.s.u.win.Clipboard().SetContent(res.ClientSecret) })
+		st.result.Add(widget.NewLabelWithStyle(i18n.T("Client secret"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		st.result.Add(container.NewBorder(nil, nil, nil, container.NewHBox(st.reveal, copySecret), st.secret))
 	}
 	if len(out.SecretKeys) > 0 {
-		saved := widget.NewLabel("Saved in the system keyring (service \"" + app.KeyringService + "\"):\n" + strings.Join(out.SecretKeys, "\n"))
+		saved := widget.NewLabel(i18n.T("Saved in the system keyring (service \"%s\"):", app.KeyringService) + "\n" + strings.Join(out.SecretKeys, "\n"))
 		saved.Wrapping = fyne.TextWrapWord
 		st.result.Add(saved)
 	}
 	if res.InteractionID != "" {
-		st.result.Add(widget.NewLabel("Interaction id (quote it to the bank): " + res.InteractionID))
+		st.result.Add(widget.NewLabel(i18n.T("Interaction id (quote it to the bank): %s", res.InteractionID)))
 	}
-	st.result.Add(widget.NewLabel("Recorded as " + out.Record.ID + ": it is listed under Past registrations on the home screen."))
-	done := st.s.u.button("Done", theme.HomeIcon(), st.s.u.ShowHome)
+	st.result.Add(widget.NewLabel(i18n.T("Recorded as %s: it is listed under Past registrations on the home screen.", out.Record.ID)))
+	done := st.s.u.button(i18n.T("Done"), theme.HomeIcon(), st.s.u.ShowHome)
 	st.result.Add(done)
 	st.s.u.win.Canvas().Focus(done)
 }
@@ -195,7 +195,7 @@ func (st *sendStep) showRefusal(err error) {
 		if st.s.w.Change() != nil {
 			what = "change"
 		}
-		st.status.SetText(fmt.Sprintf("The bank refused the %s (HTTP %d).", what, be.Status))
+		st.status.SetText(i18n.T("The bank refused the %s (HTTP %d).", what, be.Status))
 		add := func(title, text string) {
 			if text == "" {
 				return
@@ -205,17 +205,17 @@ func (st *sendStep) showRefusal(err error) {
 			st.result.Add(widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 			st.result.Add(l)
 		}
-		add("What happened", be.Explanation)
-		add("What to do", be.NextStep)
-		add("The bank's own words", strings.TrimSpace(be.Code+" "+be.Description))
-		add("Interaction id (quote it to the bank)", be.InteractionID)
+		add(i18n.T("What happened"), be.Explanation.In(i18n.Translate))
+		add(i18n.T("What to do"), be.NextStep.In(i18n.Translate))
+		add(i18n.T("The bank's own words"), strings.TrimSpace(be.Code+" "+be.Description))
+		add(i18n.T("Interaction id (quote it to the bank)"), be.InteractionID)
 	} else {
-		st.status.SetText("The registration could not be sent.")
-		l := widget.NewLabel(err.Error())
+		st.status.SetText(i18n.T("The registration could not be sent."))
+		l := widget.NewLabel(i18n.Err(err))
 		l.Wrapping = fyne.TextWrapWord
 		st.result.Add(l)
 	}
-	st.fix = st.s.u.button("Back to "+fixAt.String()+" to fix it", theme.NavigateBackIcon(), func() { st.s.goTo(fixAt) })
+	st.fix = st.s.u.button(i18n.T("Back to %s to fix it", stepName(fixAt)), theme.NavigateBackIcon(), func() { st.s.goTo(fixAt) })
 	st.result.Add(st.fix)
 	st.s.u.win.Canvas().Focus(st.fix)
 }

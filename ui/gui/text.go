@@ -3,6 +3,10 @@ package gui
 import (
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/check"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 // monoWidth is how many characters a line of monospace text is cut at.
@@ -31,4 +35,53 @@ func hardWrap(s string, width int) string {
 		b.WriteString(line)
 	}
 	return b.String()
+}
+
+// findingText is a check's finding in the user's language: the field it is
+// about, what is wrong, and the fix.
+func findingText(f check.Finding) string {
+	s := f.Message.In(i18n.Translate)
+	if f.Field != "" {
+		s = i18n.T("%s: %s", fieldName(f.Field), s)
+	}
+	if fix := f.Fix.In(i18n.Translate); fix != "" {
+		s = i18n.T("%s — %s", s, fix)
+	}
+	return s
+}
+
+// fieldName names the inputs that checks name in words; the request's
+// own fields (redirect_uris, scope) keep their names, as the bank's
+// documentation writes them.
+func fieldName(field string) string {
+	switch field {
+	case "transport certificate":
+		return i18n.T("transport certificate")
+	case "signing certificate":
+		return i18n.T("signing certificate")
+	case "software statement":
+		return i18n.T("software statement")
+	case "identity":
+		return i18n.T("identity")
+	case "endpoint":
+		return i18n.T("endpoint")
+	}
+	return field
+}
+
+// stepName is a wizard step's name in the user's language.
+func stepName(s app.Step) string {
+	switch s {
+	case app.StepBank:
+		return i18n.T("Bank")
+	case app.StepIdentity:
+		return i18n.T("Identity")
+	case app.StepDetails:
+		return i18n.T("Details")
+	case app.StepReview:
+		return i18n.T("Review")
+	case app.StepSend:
+		return i18n.T("Send")
+	}
+	return s.String()
 }

@@ -1,7 +1,6 @@
 package gui
 
 import (
-	"fmt"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -10,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 // wizardScreen frames the steps: where you are, the step, and Back/Next
@@ -43,11 +43,11 @@ func newWizardScreen(u *UI, w *app.Wizard) *wizardScreen {
 	s.reason = widget.NewLabel("")
 	s.reason.Wrapping = fyne.TextWrapWord
 	s.reason.Importance = widget.WarningImportance
-	s.back = u.button("Back", theme.NavigateBackIcon(), s.goBack)
-	s.next = u.button("Next", theme.NavigateNextIcon(), s.goNext)
+	s.back = u.button(i18n.T("Back"), theme.NavigateBackIcon(), s.goBack)
+	s.next = u.button(i18n.T("Next"), theme.NavigateNextIcon(), s.goNext)
 	s.next.IconPlacement = widget.ButtonIconTrailingText
 	s.next.Importance = widget.HighImportance
-	s.home = u.button("Home", theme.HomeIcon(), u.ShowHome)
+	s.home = u.button(i18n.T("Home"), theme.HomeIcon(), u.ShowHome)
 
 	s.bank = newBankStep(s)
 	s.identity = newIdentityStep(s)
@@ -84,7 +84,7 @@ func (s *wizardScreen) enter() {
 
 func (s *wizardScreen) goNext() {
 	if err := s.w.Next(); err != nil {
-		s.reason.SetText(err.Error())
+		s.reason.SetText(i18n.Err(err))
 		return
 	}
 	s.show()
@@ -112,7 +112,7 @@ func (s *wizardScreen) goTo(step app.Step) {
 func (s *wizardScreen) show() {
 	names := make([]string, 0, app.StepSend+1)
 	for st := s.w.First(); st <= app.StepSend; st++ {
-		n := fmt.Sprintf("%d %s", int(st)+1, st)
+		n := i18n.T("%d %s", int(st)+1, stepName(st))
 		if st == s.w.Step() {
 			n = "[" + n + "]"
 		}
@@ -120,7 +120,7 @@ func (s *wizardScreen) show() {
 	}
 	progress := strings.Join(names, "  ›  ")
 	if c := s.w.Change(); c != nil {
-		progress = "Changing client " + c.ClientID + " at " + s.w.Profile().Name + "\n" + progress
+		progress = i18n.T("Changing client %s at %s", c.ClientID, s.w.Profile().Name) + "\n" + progress
 	}
 	s.progress.SetText(progress)
 	var step interface {
@@ -146,9 +146,9 @@ func (s *wizardScreen) show() {
 	s.hint.SetText(step.hint())
 	s.body.Objects = []fyne.CanvasObject{step.view()}
 	s.body.Refresh()
-	s.next.SetText("Next")
+	s.next.SetText(i18n.T("Next"))
 	if s.w.Step() == app.StepReview {
-		s.next.SetText("Continue to send")
+		s.next.SetText(i18n.T("Continue to send"))
 	}
 	if s.w.Step() == app.StepSend {
 		s.next.Hide()
@@ -177,7 +177,7 @@ func (s *wizardScreen) focusStep(f fyne.Focusable) {
 // checkedBox is the person's word that they checked with the bank about
 // an attempt whose outcome is unknown; only then can it be sent again.
 func (s *wizardScreen) checkedBox() *widget.Check {
-	c := widget.NewCheck("I checked with the bank: nothing was registered, send again", func(on bool) {
+	c := widget.NewCheck(i18n.T("I checked with the bank: nothing was registered, send again"), func(on bool) {
 		s.w.SetChecked(on)
 		s.update()
 		if s.send != nil && s.w.Step() == app.StepSend {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/tppwizard/tppwizard/core/check"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // Dialect is the Al Tareq registration dialect.
@@ -28,8 +29,8 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 	var findings check.List
 	if in.Identity.ClientID == "" {
 		findings = append(findings, check.Finding{Severity: check.Warning, Field: "client_id",
-			Message: "the identity has no trust-framework application id; banks often return none, and it is the id you will use with them",
-			Fix:     "add it with identity import --client-id (it is shown in the directory under your application)"})
+			Message: text.F("the identity has no trust-framework application id; banks often return none, and it is the id you will use with them"),
+			Fix:     text.F("add it with identity import --client-id (it is shown in the directory under your application)")})
 	}
 	return &registration.Request{Method: "POST", URL: in.Endpoint, Header: h, Body: raw, Fields: body,
 		InteractionID: interaction, Findings: findings}, nil

@@ -10,7 +10,6 @@ package rfc7591
 import (
 	"crypto/ecdsa"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // Dialect is the generic OAuth 2.0 registration dialect.
@@ -129,25 +129,25 @@ func Metadata(in *registration.Input) (map[string]any, check.List) {
 	for _, k := range readOnly {
 		if _, has := meta[k]; has {
 			findings = append(findings, check.Finding{Severity: check.Error, Field: k,
-				Message: "is set by the server and is never sent by the client (RFC 7592 section 2.2)", Fix: "remove it"})
+				Message: text.F("is set by the server and is never sent by the client (RFC 7592 section 2.2)"), Fix: text.F("remove it")})
 		}
 	}
 	if len(p.AuthMethods) > 0 && !slices.Contains(p.AuthMethods, method) {
 		findings = append(findings, check.Finding{Severity: check.Error, Field: "token_endpoint_auth_method",
-			Message: fmt.Sprintf("%q is not accepted by this server", method), Fix: "choose one of: " + strings.Join(p.AuthMethods, ", ")})
+			Message: text.F("%q is not accepted by this server", method), Fix: text.F("choose one of: %s", strings.Join(p.AuthMethods, ", "))})
 	} else if !slices.Contains(profile.OAuthAuthMethods, method) {
 		findings = append(findings, check.Finding{Severity: check.Error, Field: "token_endpoint_auth_method",
-			Message: fmt.Sprintf("%q is not a token endpoint auth method", method), Fix: "choose one of: " + strings.Join(profile.OAuthAuthMethods, ", ")})
+			Message: text.F("%q is not a token endpoint auth method", method), Fix: text.F("choose one of: %s", strings.Join(profile.OAuthAuthMethods, ", "))})
 	}
 	if _, has := meta["tls_client_auth_subject_dn"]; has && method != "tls_client_auth" {
 		findings = append(findings, check.Finding{Severity: check.Error, Field: "tls_client_auth_subject_dn",
-			Message: "is only sent with token_endpoint_auth_method tls_client_auth", Fix: "remove it or change the auth method"})
+			Message: text.F("is only sent with token_endpoint_auth_method tls_client_auth"), Fix: text.F("remove it or change the auth method")})
 	}
 	_, hasJWKS := meta["jwks"]
 	_, hasJWKSURI := meta["jwks_uri"]
 	if hasJWKS && hasJWKSURI {
 		findings = append(findings, check.Finding{Severity: check.Error, Field: "jwks",
-			Message: "jwks and jwks_uri are both set; RFC 7591 section 2 allows one", Fix: "keep one of them"})
+			Message: text.F("jwks and jwks_uri are both set; RFC 7591 section 2 allows one"), Fix: text.F("keep one of them")})
 	}
 
 	uris := registration.StringList(meta["redirect_uris"])
@@ -159,14 +159,14 @@ func Metadata(in *registration.Input) (map[string]any, check.List) {
 		for _, s := range strings.Fields(scope) {
 			if !slices.Contains(p.Scopes, s) {
 				findings = append(findings, check.Finding{Severity: check.Error, Field: "scope",
-					Message: fmt.Sprintf("%q is not a scope this server offers", s), Fix: "choose from: " + strings.Join(p.Scopes, " ")})
+					Message: text.F("%q is not a scope this server offers", s), Fix: text.F("choose from: %s", strings.Join(p.Scopes, " "))})
 			}
 		}
 	}
 	if st != nil {
 		if sid, has := meta["software_id"]; has && sid != st.Claims.SoftwareID {
 			findings = append(findings, check.Finding{Severity: check.Error, Field: "software_id",
-				Message: "differs from the software statement's software_id", Fix: "leave software_id as in the statement"})
+				Message: text.F("differs from the software statement's software_id"), Fix: text.F("leave software_id as in the statement")})
 		}
 	}
 	findings = append(findings, tokenFindings(in)...)
@@ -193,7 +193,7 @@ func keysFor(in *registration.Input, meta map[string]any) check.List {
 		}
 		jwk, err := pki.CertificateJWK(cred.Leaf(), kid, "sig", "", nil)
 		if err != nil {
-			return check.List{{Severity: check.Error, Field: "jwks", Message: "the signing key cannot be published: " + err.Error()}}
+			return check.List{{Severity: check.Error, Field: "jwks", Message: text.F("the signing key cannot be published: %v", err)}}
 		}
 		meta["jwks"] = map[string]any{"keys": []pki.JWK{jwk}}
 	}
@@ -220,12 +220,12 @@ func tokenFindings(in *registration.Input) check.List {
 	switch {
 	case in.Operation == registration.Update:
 		return check.List{{Severity: check.Error, Field: "registration_access_token",
-			Message: "no registration access token is known for this client; the server accepts changes only with the one it returned at registration (RFC 7592)",
-			Fix:     "change the registration from the record of the registration that returned it"}}
+			Message: text.F("no registration access token is known for this client; the server accepts changes only with the one it returned at registration (RFC 7592)"),
+			Fix:     text.F("change the registration from the record of the registration that returned it")}}
 	case in.Profile.InitialAccessToken == profile.TokenRequired:
 		return check.List{{Severity: check.Error, Field: "initial_access_token",
-			Message: "this server registers clients only with an initial access token",
-			Fix:     "paste the token the server's operator gave you"}}
+			Message: text.F("this server registers clients only with an initial access token"),
+			Fix:     text.F("paste the token the server's operator gave you")}}
 	}
 	return nil
 }

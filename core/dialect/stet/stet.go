@@ -7,7 +7,6 @@ package stet
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,6 +16,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/httpsig"
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // TokenPlaceholder stands for the Bearer token in a dry run, when it will be
@@ -38,8 +38,8 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 	p, id := in.Profile, in.Identity
 	qseal := id.Signing
 	if qseal == nil {
-		return nil, &registration.InputError{Field: "signing certificate", Problem: "the QSEAL certificate and key are needed: the bank reads your public key from it and checks the request signature with it",
-			Fix: "import them (identity import --signing-cert F --signing-key F)"}
+		return nil, &registration.InputError{Field: "signing certificate", Problem: text.F("the QSEAL certificate and key are needed: the bank reads your public key from it and checks the request signature with it"),
+			Fix: text.F("import them (identity import --signing-cert F --signing-key F)")}
 	}
 	kid := id.SigningKID
 	if kid == "" {
@@ -60,7 +60,7 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 	}
 	u, err := url.Parse(target)
 	if err != nil {
-		return nil, fmt.Errorf("registration endpoint %q: %w", target, err)
+		return nil, text.Errorf("registration endpoint %q: %w", target, err)
 	}
 	raw, err := json.Marshal(body)
 	if err != nil {
@@ -85,7 +85,7 @@ func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 	}
 	sig, err := httpsig.Sign(in.Signer(qseal.Key), keyID, httpsig.Message{Method: method, Target: u.RequestURI(), Header: h}, p.Signature.Headers)
 	if err != nil {
-		return nil, fmt.Errorf("sign the request: %w", err)
+		return nil, text.Errorf("sign the request: %w", err)
 	}
 	h.Set("Signature", sig)
 
@@ -100,8 +100,8 @@ func signatureKeyID(in *registration.Input, kid string, qseal *pki.Credential) (
 	case "certificate_url":
 		if in.SigningCertURL == "" {
 			return kid, &check.Finding{Severity: check.Error, Field: "signing certificate URL",
-				Message: "this bank identifies the signing key by the web address of your QSEAL certificate, and none is given",
-				Fix:     "publish the certificate and give its address with --signing-cert-url"}
+				Message: text.F("this bank identifies the signing key by the web address of your QSEAL certificate, and none is given"),
+				Fix:     text.F("publish the certificate and give its address with --signing-cert-url")}
 		}
 		return in.SigningCertURL, nil
 	case "client_id":
@@ -176,57 +176,57 @@ func Body(in *registration.Input, jwk pki.JWK) (map[string]any, check.List) {
 	}
 	registration.ApplyFields(body, in.Fields)
 
-	bad := func(field, msg, fix string) {
+	bad := func(field string, msg, fix text.Message) {
 		findings = append(findings, check.Finding{Severity: check.Error, Field: field, Message: msg, Fix: fix})
 	}
 	str := func(k string) string { s, _ := body[k].(string); return s }
 
 	findings = append(findings, registration.CheckRedirectURIs(registration.StringList(body["redirect_uris"]), nil)...)
 	if str("token_endpoint_auth_method") != "tls_client_auth" {
-		bad("token_endpoint_auth_method", `must be "tls_client_auth" for this bank (seed 001)`, "")
+		bad("token_endpoint_auth_method", text.F(`must be "tls_client_auth" for this bank (seed 001)`), text.Message{})
 	}
 	if g := registration.StringList(body["grant_types"]); len(g) != 1 || g[0] != "client_credentials" {
-		bad("grant_types", `must be ["client_credentials"] for this bank`, "")
+		bad("grant_types", text.F(`must be ["client_credentials"] for this bank`), text.Message{})
 	}
 	if r := registration.StringList(body["response_types"]); len(r) != 1 || r[0] != "code" {
-		bad("response_types", `must be ["code"] for this bank`, "")
+		bad("response_types", text.F(`must be ["code"] for this bank`), text.Message{})
 	}
 	if str("client_name") == "" {
-		bad("client_name", "your firm's legal name is needed", "it is read from the QSEAL certificate's organisation; give it with --set client_name=...")
+		bad("client_name", text.F("your firm's legal name is needed"), text.F("it is read from the QSEAL certificate's organisation; give it with --set client_name=..."))
 	}
 	if str("software_id") == "" {
-		bad("software_id", "the application or brand name shown to customers is needed", "give it with --set software_id=...")
+		bad("software_id", text.F("the application or brand name shown to customers is needed"), text.F("give it with --set software_id=..."))
 	}
 	scope := str("scope")
 	if scope == "" {
-		bad("scope", "the roles to register for are needed (aisp, pisp, cbpii)", "the certificate has no PSD2 roles; give them with --set scope=aisp")
+		bad("scope", text.F("the roles to register for are needed (aisp, pisp, cbpii)"), text.F("the certificate has no PSD2 roles; give them with --set scope=aisp"))
 	}
 	for _, s := range strings.Split(scope, ",") {
 		s = strings.TrimSpace(s)
 		if s != "" && !slices.Contains(p.Scopes, s) {
-			bad("scope", fmt.Sprintf("%q is not one of %s", s, strings.Join(p.Scopes, ", ")), "")
+			bad("scope", text.F("%q is not one of %s", s, strings.Join(p.Scopes, ", ")), text.Message{})
 		}
 	}
 	c, _ := body["contact"].(map[string]any)
 	for _, f := range []string{"contact_name", "email", "phone_number"} {
 		if v, _ := c[f].(string); strings.TrimSpace(v) == "" {
-			bad("contact."+f, "contact details are required by this bank", fmt.Sprintf("give them with --set contact.%s=...", f))
+			bad("contact."+f, text.F("contact details are required by this bank"), text.F("give them with --set contact.%s=...", f))
 		}
 	}
 	if email, _ := c["email"].(string); email != "" && !strings.Contains(email, "@") {
-		bad("contact.email", fmt.Sprintf("%q is not an e-mail address", email), "")
+		bad("contact.email", text.F("%q is not an e-mail address", email), text.Message{})
 	}
 	switch legal := str("provider_legal_id"); {
 	case legal == "":
-		bad("provider_legal_id", "your authorisation number is needed", "it is read from the certificate's organizationIdentifier (PSDFR-ACPR-12345); give it with --set provider_legal_id=...")
+		bad("provider_legal_id", text.F("your authorisation number is needed"), text.F("it is read from the certificate's organizationIdentifier (PSDFR-ACPR-12345); give it with --set provider_legal_id=..."))
 	case !pki.IsPSD2AuthorisationNumber(legal):
-		bad("provider_legal_id", fmt.Sprintf("%q is not in the ETSI form PSDXX-YYYYYYYY-ZZZZZZZZ", legal), "")
+		bad("provider_legal_id", text.F("%q is not in the ETSI form PSDXX-YYYYYYYY-ZZZZZZZZ", legal), text.Message{})
 	}
 	if agent := str("client_legal_id"); agent != "" && !pki.IsAgentID(agent) {
-		bad("client_legal_id", fmt.Sprintf("%q is not in the agent form AGTXX-YYYYYYYY-ZZZZZZZZ", agent), "leave it out unless you register an agent")
+		bad("client_legal_id", text.F("%q is not in the agent form AGTXX-YYYYYYYY-ZZZZZZZZ", agent), text.F("leave it out unless you register an agent"))
 	}
 	if keys, ok := body["jwks"].(map[string]any); !ok || keys["keys"] == nil {
-		bad("jwks", "the key set with the QSEAL certificate is required", "")
+		bad("jwks", text.F("the key set with the QSEAL certificate is required"), text.Message{})
 	}
 	return body, findings
 }

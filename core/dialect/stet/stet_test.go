@@ -247,7 +247,7 @@ func TestRequiredFieldsAndAllowedValues(t *testing.T) {
 			}
 			var all []string
 			for _, f := range req.Findings.Errors() {
-				all = append(all, f.Field+": "+f.Message)
+				all = append(all, f.Field+": "+f.Message.String())
 			}
 			if !strings.Contains(strings.Join(all, "|"), tt.want) {
 				t.Fatalf("findings %q, want %q", all, tt.want)

@@ -3,18 +3,18 @@ package uk
 import (
 	"crypto/x509"
 	"encoding/json"
-	"errors"
 	"net/http"
 
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // CertificateUpload builds seed 000's "add a certificate" request:
 // POST .../tpp/certificates with {"data":{"certificate":{"pem","name","type":"qseal"}}}.
 func CertificateUpload(endpoint string, cert *x509.Certificate, name string) (*registration.Request, error) {
 	if endpoint == "" {
-		return nil, errors.New("this bank profile has no certificate upload endpoint")
+		return nil, text.New("this bank profile has no certificate upload endpoint")
 	}
 	if name == "" {
 		name = cert.Subject.CommonName

@@ -8,7 +8,6 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/check"
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // Lifetime is how long the registration JWT is valid (exp - iat). Seed
@@ -39,16 +39,16 @@ type Dialect struct{}
 func (Dialect) Build(in *registration.Input) (*registration.Request, error) {
 	p, id := in.Profile, in.Identity
 	if id.Statement == nil {
-		return nil, &registration.InputError{Field: "ssa", Problem: "a software statement is needed for UK registration",
-			Fix: "import the statement your directory issued (identity import --ssa FILE)"}
+		return nil, &registration.InputError{Field: "ssa", Problem: text.F("a software statement is needed for UK registration"),
+			Fix: text.F("import the statement your directory issued (identity import --ssa FILE)")}
 	}
 	if id.Signing == nil {
-		return nil, &registration.InputError{Field: "signing certificate", Problem: "a signing certificate and key are needed to sign the registration",
-			Fix: "import them (identity import --signing-cert F --signing-key F --signing-kid K)"}
+		return nil, &registration.InputError{Field: "signing certificate", Problem: text.F("a signing certificate and key are needed to sign the registration"),
+			Fix: text.F("import them (identity import --signing-cert F --signing-key F --signing-kid K)")}
 	}
 	if id.SigningKID == "" {
-		return nil, &registration.InputError{Field: "signing_kid", Problem: "the key id (kid) of the signing key is needed",
-			Fix: "it is the kid under which the key is published in your directory's JWKS; set it with identity import --signing-kid"}
+		return nil, &registration.InputError{Field: "signing_kid", Problem: text.F("the key id (kid) of the signing key is needed"),
+			Fix: text.F("it is the kid under which the key is published in your directory's JWKS; set it with identity import --signing-kid")}
 	}
 	claims, findings := Claims(in)
 
@@ -117,11 +117,11 @@ func signJWT(in *registration.Input, alg jose.SignatureAlgorithm, payload []byte
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: id.Signing.Key},
 		(&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", id.SigningKID))
 	if err != nil {
-		return "", fmt.Errorf("prepare signer: %w", err)
+		return "", text.Errorf("prepare signer: %w", err)
 	}
 	jws, err := signer.Sign(payload)
 	if err != nil {
-		return "", fmt.Errorf("sign registration: %w", err)
+		return "", text.Errorf("sign registration: %w", err)
 	}
 	return jws.CompactSerialize()
 }
@@ -145,8 +145,8 @@ func Claims(in *registration.Input) (map[string]any, check.List) {
 			aud = u.Scheme + "://" + u.Host
 		}
 		findings = append(findings, check.Finding{Severity: check.Warning, Field: "aud",
-			Message: fmt.Sprintf("the bank profile gives no audience, so %q (the bank's address) is used", aud),
-			Fix:     "check the bank's identifier in its documentation and set it with --set aud=..."})
+			Message: text.F("the bank profile gives no audience, so %q (the bank's address) is used", aud),
+			Fix:     text.F("check the bank's identifier in its documentation and set it with --set aud=...")})
 	}
 
 	redirects := in.RedirectURIs
@@ -198,33 +198,33 @@ func Claims(in *registration.Input) (map[string]any, check.List) {
 	}
 	if len(p.AuthMethods) > 0 && !slices.Contains(p.AuthMethods, method) {
 		findings = append(findings, check.Finding{Severity: check.Error, Field: "token_endpoint_auth_method",
-			Message: fmt.Sprintf("%q is not accepted by this bank", method), Fix: "choose one of: " + strings.Join(p.AuthMethods, ", ")})
+			Message: text.F("%q is not accepted by this bank", method), Fix: text.F("choose one of: %s", strings.Join(p.AuthMethods, ", "))})
 	}
 	if _, has := claims["tls_client_auth_subject_dn"]; has && method != "tls_client_auth" {
 		findings = append(findings, check.Finding{Severity: check.Error, Field: "tls_client_auth_subject_dn",
-			Message: "is only sent with token_endpoint_auth_method tls_client_auth", Fix: "remove it or change the auth method"})
+			Message: text.F("is only sent with token_endpoint_auth_method tls_client_auth"), Fix: text.F("remove it or change the auth method")})
 	}
 
 	findings = append(findings, registration.CheckRedirectURIs(registration.StringList(claims["redirect_uris"]), st.SoftwareRedirectURI)...)
 	if claims["software_id"] != st.SoftwareID {
 		findings = append(findings, check.Finding{Severity: check.Error, Field: "software_id",
-			Message: "differs from the software statement's software_id", Fix: "leave software_id as in the statement"})
+			Message: text.F("differs from the software statement's software_id"), Fix: text.F("leave software_id as in the statement")})
 	}
 	if claims["iss"] != st.SoftwareID {
 		findings = append(findings, check.Finding{Severity: check.Warning, Field: "iss",
-			Message: "differs from the software_id; for statements issued by the OB Directory iss must be the software_id", Fix: "leave iss as the software_id"})
+			Message: text.F("differs from the software_id; for statements issued by the OB Directory iss must be the software_id"), Fix: text.F("leave iss as the software_id")})
 	}
 	if scope, _ := claims["scope"].(string); scope != "" && len(p.Scopes) > 0 {
 		for _, s := range strings.Fields(scope) {
 			if !slices.Contains(p.Scopes, s) {
 				findings = append(findings, check.Finding{Severity: check.Error, Field: "scope",
-					Message: fmt.Sprintf("%q is not a scope this bank offers", s), Fix: "choose from: " + strings.Join(p.Scopes, " ")})
+					Message: text.F("%q is not a scope this bank offers", s), Fix: text.F("choose from: %s", strings.Join(p.Scopes, " "))})
 			}
 		}
 	}
 	if at, _ := claims["application_type"].(string); at != "web" && at != "mobile" {
 		findings = append(findings, check.Finding{Severity: check.Error, Field: "application_type",
-			Message: fmt.Sprintf("%q is not web or mobile", at)})
+			Message: text.F("%q is not web or mobile", at)})
 	}
 	return claims, findings
 }
@@ -255,8 +255,8 @@ func keyFitsAlg(c *pki.Credential, alg jose.SignatureAlgorithm) error {
 		}
 	}
 	return &registration.InputError{Field: "signing certificate",
-		Problem: fmt.Sprintf("a %s key cannot sign with %s, which this bank requires", pki.KeyDescription(c.Key.Public()), alg),
-		Fix:     "use a signing key of the type the bank expects (RSA for PS256/RS256)"}
+		Problem: text.F("a %s key cannot sign with %s, which this bank requires", pki.KeyDescription(c.Key.Public()), alg),
+		Fix:     text.F("use a signing key of the type the bank expects (RSA for PS256/RS256)")}
 }
 
 // Parse reads the bank's answer.

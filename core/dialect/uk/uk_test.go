@@ -203,7 +203,7 @@ func TestPreflightFindings(t *testing.T) {
 			}
 			var found []string
 			for _, f := range req.Findings.Errors() {
-				found = append(found, f.Message)
+				found = append(found, f.Message.String())
 			}
 			if !strings.Contains(strings.Join(found, "|"), tt.want) {
 				t.Fatalf("errors %q, want one containing %q", found, tt.want)
