@@ -5,12 +5,14 @@ GO       ?= go
 SUDO     := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # cgo GL/X11 headers for Fyne's real driver, Xvfb, xdotool and ImageMagick
 # for the real-window test and the screenshots,
-# GNOME Keyring and D-Bus for the keyring integration test.
-APT_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev xvfb xauth xdotool imagemagick gnome-keyring dbus dbus-x11
+# GNOME Keyring and D-Bus for the keyring integration test; mingw-w64 and
+# desktop-file-utils for the packages.
+APT_PKGS := gcc pkg-config libgl1-mesa-dev xorg-dev xvfb xauth xdotool imagemagick gnome-keyring dbus dbus-x11 \
+	gcc-mingw-w64-x86-64 desktop-file-utils
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X github.com/tppwizard/tppwizard/app.Version=$(VERSION)
 
-.PHONY: all deps run build test test-fast test-race test-keyring test-window screenshots lint fuzz bench clean
+.PHONY: all deps run build test test-fast test-race test-keyring test-window test-package package screenshots lint fuzz bench clean
 
 all: build
 
@@ -54,7 +56,22 @@ screenshots: build
 test-race: deps
 	CGO_ENABLED=1 $(GO) test -race -tags ci -count=1 ./...
 
-test: deps lint test-fast test-race test-keyring build test-window
+# Fyne's packaging tool, pinned in tools/go.mod.
+FYNE := bin/fyne
+$(FYNE): tools/go.mod tools/go.sum
+	cd tools && $(GO) build -o ../$(FYNE) fyne.io/tools/cmd/fyne
+
+# The Linux archive and the Windows program, in dist/ (about 15 minutes
+# the first time: both are release builds).
+package: deps $(FYNE)
+	./scripts/package.sh $(FYNE) $(VERSION)
+
+# Installs the Linux archive into a temporary prefix and starts it under
+# Xvfb; checks the Windows program is a 64-bit GUI executable.
+test-package: package
+	./scripts/package-test.sh dist/tppwizard-$(VERSION)-linux-amd64.tar.xz dist/tppwizard-$(VERSION)-windows-amd64.exe
+
+test: deps lint test-fast test-race test-keyring build test-window test-package
 	@echo "make test: all checks passed"
 
 # Benchmarks beside their floors, written to docs/benchmarks.md (not part
@@ -71,4 +88,4 @@ fuzz:
 	./scripts/fuzz.sh $(FUZZTIME) $(FUZZJOBS)
 
 clean:
-	rm -rf tppwizard smoke
+	rm -rf tppwizard smoke bin dist

@@ -40,14 +40,18 @@ type UI struct {
 	home   *homeScreen
 	wizard *wizardScreen
 	batch  *batchScreen
+	// lastAbout is the About dialog last opened (tests read it).
+	lastAbout *aboutDialog
 	// settled, when set, hears each piece of background work finish, after
 	// its result is on screen ("identities", "names", "sandbox", "sent").
 	settled func(event string)
 	// post, when set, replaces fyne.Do for handing results to the UI
 	// thread: tests run them on the test goroutine, their UI thread.
 	post func(func())
-	// openFile opens a file in the user's browser (tests replace it).
+	// openFile opens a file in the user's browser, and openURL a web
+	// address (tests replace them).
 	openFile func(path string) error
+	openURL  func(url string) error
 }
 
 // onUI runs f on the UI goroutine (tests: on theirs).
@@ -73,7 +77,7 @@ func (u *UI) background(work func() (apply func())) {
 
 // New makes the UI for a window.
 func New(a *app.App, w fyne.Window) *UI {
-	u := &UI{a: a, win: w, openFile: browser.OpenFile}
+	u := &UI{a: a, win: w, openFile: browser.OpenFile, openURL: browser.OpenURL}
 	w.Canvas().SetOnTypedKey(u.typedKey)
 	return u
 }

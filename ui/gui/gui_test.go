@@ -19,6 +19,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/sandbox"
 	"github.com/tppwizard/tppwizard/core/testkit"
+	"github.com/tppwizard/tppwizard/core/text"
 )
 
 // session is a window on a test app, with the background work's events.
@@ -33,10 +34,13 @@ type session struct {
 	seen   []string
 }
 
-func newSession(t *testing.T) *session {
+func newSession(t *testing.T) *session { t.Helper(); return newSessionIn(t, nil) }
+
+// newSessionIn is a session whose app speaks through tr (nil: English).
+func newSessionIn(t *testing.T, tr text.Translator) *session {
 	t.Helper()
 	test.NewTempApp(t)
-	a := app.New(app.Options{Store: keystore.NewMemory(), ConfigDir: t.TempDir()})
+	a := app.New(app.Options{Store: keystore.NewMemory(), ConfigDir: t.TempDir(), Text: tr})
 	t.Cleanup(func() { _ = a.StopSandbox() })
 	win := test.NewTempWindow(t, nil)
 	win.Resize(fyne.NewSize(800, 600))

@@ -17,6 +17,7 @@ type homeScreen struct {
 	newButton  *button
 	batchB     *button
 	demoButton *button
+	aboutB     *button
 	demoStatus *widget.Label
 	demoBusy   *widget.Activity
 	identities *widget.List
@@ -49,9 +50,10 @@ func newHome(u *UI) *homeScreen {
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(h.names[i]) })
 
 	banks := widget.NewLabel(i18n.T("%d bank profiles available.", len(u.a.Catalog.Profiles)))
+	h.aboutB = u.button(i18n.T("About…"), theme.InfoIcon(), func() { u.ShowAbout() })
 	// Tab order: New registration, the demo bank, then several banks.
 	left := container.NewVBox(title, intro, h.newButton, widget.NewSeparator(), h.demoButton, container.NewBorder(nil, nil, h.demoBusy, nil, h.demoStatus),
-		widget.NewSeparator(), h.batchB, banks)
+		widget.NewSeparator(), h.batchB, container.NewBorder(nil, nil, nil, h.aboutB, banks))
 	right := container.NewBorder(widget.NewLabelWithStyle(i18n.T("Saved identities"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		h.idStatus, nil, nil, h.identities)
 	h.past = newPastList(u)
