@@ -48,13 +48,17 @@ func (u *UI) ShowAbout() *aboutDialog {
 	}
 	links := container.NewHBox(link(i18n.T("Website"), websiteURL), link(i18n.T("Licence"), licenceURL), link(i18n.T("Report a problem"), issuesURL))
 
+	width := 0
+	for _, p := range u.a.Catalog.Profiles {
+		width = max(width, len([]rune(p.Name)))
+	}
 	var lines []string
 	for _, p := range u.a.Catalog.Profiles {
 		v := p.Version
 		if v == "" {
 			v = "—"
 		}
-		lines = append(lines, fmt.Sprintf("%-44s %-8s %s", p.Name, p.Environment, v))
+		lines = append(lines, fmt.Sprintf("%-*s  %-8s %s", width, p.Name, p.Environment, v))
 	}
 	sort.Strings(lines)
 	text := ""

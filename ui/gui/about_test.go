@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tppwizard/tppwizard/app"
@@ -61,6 +62,10 @@ func TestFrenchScreensFitAndSpeakFrench(t *testing.T) {
 	s.wait("sandbox")
 	s.u.StartWizard()
 	s.fits()
+	s.chooseBank("sandbox-stet")
+	if w := s.u.wizard.bank.content.(*container.Split).Trailing.Size().Width; w < 250 {
+		t.Errorf("the chosen bank's description has %.0f px of width; its words wrap letter by letter", w)
+	}
 	s.send("sandbox-stet")
 	s.fits()
 	if got := s.u.wizard.send.status.Text; !strings.HasPrefix(got, "Inscrite auprès de") {

@@ -77,7 +77,9 @@ func newBankStep(s *wizardScreen) *bankStep {
 	b.status = widget.NewLabel("")
 	b.status.Wrapping = fyne.TextWrapWord
 	detail := container.NewVBox(b.name, b.badge, b.about, b.docs)
-	adding := container.NewVBox(b.status, container.NewBorder(nil, nil, widget.NewLabel(i18n.T("Add a bank:")), nil, container.NewGridWithColumns(2, b.add, b.addURL)))
+	// The two ways to add a bank are stacked: side by side, in French,
+	// they left the bank's description no room.
+	adding := container.NewVBox(b.status, container.NewBorder(nil, nil, widget.NewLabel(i18n.T("Add a bank:")), nil, container.NewVBox(b.add, b.addURL)))
 	left := container.NewBorder(b.search, adding, nil, nil, b.list)
 	split := container.NewHSplit(left, container.NewVScroll(detail))
 	split.Offset = 0.6
