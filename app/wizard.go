@@ -28,11 +28,19 @@ const (
 	StepSend
 )
 
-var stepNames = [...]string{"Bank", "Identity", "Details", "Review", "Send"}
+var stepNames = [...]text.Message{text.F("Bank"), text.F("Identity"), text.F("Details"), text.F("Review"), text.F("Send")}
 
 func (s Step) String() string {
 	if s < 0 || int(s) >= len(stepNames) {
 		return fmt.Sprintf("Step(%d)", int(s))
+	}
+	return stepNames[s].String()
+}
+
+// Name is the step's name, to be said in the user's language.
+func (s Step) Name() text.Message {
+	if s < 0 || int(s) >= len(stepNames) {
+		return text.F("Step(%d)", int(s))
 	}
 	return stepNames[s]
 }

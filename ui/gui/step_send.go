@@ -215,7 +215,7 @@ func (st *sendStep) showRefusal(err error) {
 		l.Wrapping = fyne.TextWrapWord
 		st.result.Add(l)
 	}
-	st.fix = st.s.u.button(i18n.T("Back to %s to fix it", stepName(fixAt)), theme.NavigateBackIcon(), func() { st.s.goTo(fixAt) })
+	st.fix = st.s.u.button(i18n.T("Back to %s to fix it", fixAt.Name().In(i18n.Translate)), theme.NavigateBackIcon(), func() { st.s.goTo(fixAt) })
 	st.result.Add(st.fix)
 	st.s.u.win.Canvas().Focus(st.fix)
 }

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/check"
 	"github.com/tppwizard/tppwizard/ui/i18n"
 )
@@ -67,21 +66,4 @@ func fieldName(field string) string {
 		return i18n.T("endpoint")
 	}
 	return field
-}
-
-// stepName is a wizard step's name in the user's language.
-func stepName(s app.Step) string {
-	switch s {
-	case app.StepBank:
-		return i18n.T("Bank")
-	case app.StepIdentity:
-		return i18n.T("Identity")
-	case app.StepDetails:
-		return i18n.T("Details")
-	case app.StepReview:
-		return i18n.T("Review")
-	case app.StepSend:
-		return i18n.T("Send")
-	}
-	return s.String()
 }

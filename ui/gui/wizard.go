@@ -112,7 +112,7 @@ func (s *wizardScreen) goTo(step app.Step) {
 func (s *wizardScreen) show() {
 	names := make([]string, 0, app.StepSend+1)
 	for st := s.w.First(); st <= app.StepSend; st++ {
-		n := i18n.T("%d %s", int(st)+1, stepName(st))
+		n := i18n.T("%d %s", int(st)+1, st.Name().In(i18n.Translate))
 		if st == s.w.Step() {
 			n = "[" + n + "]"
 		}
