@@ -109,6 +109,22 @@ func settle(rec *records.Record, res *registration.Result, err error) {
 	rec.Error = Sentence(err.Error())
 }
 
+// OperationName is what a record's operation is called in the user's
+// language ("create", "read", "update", "delete").
+func OperationName(op string) text.Message {
+	switch registration.Operation(op) {
+	case registration.Create:
+		return text.F("create")
+	case registration.Read:
+		return text.F("read")
+	case registration.Update:
+		return text.F("update")
+	case registration.Delete:
+		return text.F("delete")
+	}
+	return text.F("%s", op)
+}
+
 // HowToCheck tells the person what to do about an attempt whose outcome is
 // unknown: it was never re-sent automatically, so they find out first.
 func HowToCheck(rec *records.Record) text.Message {

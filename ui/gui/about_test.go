@@ -8,7 +8,6 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tppwizard/tppwizard/app"
-	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 func TestAboutShowsVersionLicenceProfilesAndOpensLinks(t *testing.T) {
@@ -44,17 +43,7 @@ func TestAboutShowsVersionLicenceProfilesAndOpensLinks(t *testing.T) {
 // step in French at 800x600: nothing asks for more room than the window
 // has (French runs about a fifth longer than English).
 func TestFrenchScreensFitAndSpeakFrench(t *testing.T) {
-	t.Setenv("LANGUAGE", "fr_FR")
-	t.Setenv("LC_ALL", "fr_FR.UTF-8")
-	if err := i18n.Load(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		t.Setenv("LANGUAGE", "en")
-		t.Setenv("LC_ALL", "en_GB.UTF-8")
-		_ = i18n.Load()
-	})
-	s := newSessionIn(t, i18n.Translate)
+	s := newSessionIn(t, speak(t, "fr"))
 	if got := s.u.home.newButton.Text; got != "Nouvelle inscription" {
 		t.Errorf("home button says %q", got)
 	}

@@ -52,8 +52,12 @@ func showAddFromDiscovery(s *wizardScreen) *addBankForm {
 	f.token.SetSelectedIndex(0)
 	f.kind = widget.NewSelect(kinds, func(string) { f.kindChanged() })
 	f.kind.SetSelectedIndex(0)
-	f.environment = widget.NewSelect([]string{"sandbox", "live"}, nil)
-	f.environment.SetSelected("sandbox")
+	names := make([]string, len(environments))
+	for i, env := range environments {
+		names[i] = environmentName(env)
+	}
+	f.environment = widget.NewSelect(names, nil)
+	f.environment.SetSelectedIndex(0)
 	items := []*widget.FormItem{
 		{Text: i18n.T("Discovery address"), Widget: f.url, HintText: i18n.T("The bank's .well-known address, or an OAuth server's issuer address")},
 		{Text: i18n.T("Bank name"), Widget: f.name},
@@ -96,7 +100,7 @@ func (f *addBankForm) kindChanged() {
 
 func (f *addBankForm) submit(s *wizardScreen) {
 	req := app.DiscoveredBank{DiscoveryURL: f.url.Text, Name: f.name.Text, Country: f.country.Text,
-		Kind: f.kind.Selected, Environment: f.environment.Selected, CAFile: f.ca.entry.Text}
+		Kind: f.kind.Selected, Environment: environments[max(0, f.environment.SelectedIndex())], CAFile: f.ca.entry.Text}
 	if !f.statement.Disabled() {
 		req.Statement, req.InitialToken = f.statement.Checked, f.token.Selected
 	}

@@ -25,26 +25,52 @@ type pastList struct {
 	status  *widget.Label
 	header  *fyne.Container
 	recs    []records.Record
+	// columns line the header and the rows up; titles are the header's.
+	columns *columns
+	titles  []string
 }
 
-// pastWidths are the row's cells' shares of its width: when, bank
-// (environment), action, outcome, client id.
-var pastWidths = []float32{0.17, 0.37, 0.09, 0.15, 0.22}
+// pastShares are how the row's spare width is shared between its cells:
+// when, bank (environment), action, outcome, client id.
+var pastShares = []float32{0.1, 0.5, 0.1, 0.1, 0.2}
 
-// columns lays cells out side by side, each taking its share of the width.
-type columns []float32
+// columns lays cells out side by side, every row alike: each cell is as
+// wide as the longest text its column holds, and the spare width is shared
+// out. When the window is too narrow for all of them, the bank's name
+// gives way first (it is the only one that can be cut short).
+type columns struct{ need []float32 }
 
-func (c columns) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+func (c *columns) widths(total float32) []float32 {
+	w := make([]float32, len(pastShares))
+	var sum float32
+	for i := range w {
+		if i < len(c.need) {
+			w[i] = c.need[i]
+		}
+		sum += w[i]
+	}
+	if spare := total - sum; spare >= 0 {
+		for i := range w {
+			w[i] += spare * pastShares[i]
+		}
+	} else {
+		w[1] = max(w[1]+spare, 0)
+	}
+	return w
+}
+
+func (c *columns) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	x := float32(0)
-	for i, o := range objects {
-		w := size.Width * c[i]
-		o.Move(fyne.NewPos(x, 0))
-		o.Resize(fyne.NewSize(w, size.Height))
+	for i, w := range c.widths(size.Width) {
+		if i < len(objects) {
+			objects[i].Move(fyne.NewPos(x, 0))
+			objects[i].Resize(fyne.NewSize(w, size.Height))
+		}
 		x += w
 	}
 }
 
-func (c columns) MinSize(objects []fyne.CanvasObject) fyne.Size {
+func (c *columns) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	var h float32
 	for _, o := range objects {
 		h = max(h, o.MinSize().Height)
@@ -52,32 +78,51 @@ func (c columns) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(0, h)
 }
 
+// measure sets each column's width to its longest text.
+func (c *columns) measure(header []string, rows [][]string) {
+	c.need = make([]float32, len(header))
+	pad := 2 * theme.InnerPadding()
+	for i, h := range header {
+		c.need[i] = fyne.MeasureText(h, theme.TextSize(), fyne.TextStyle{Bold: true}).Width + pad
+	}
+	for _, row := range rows {
+		for i, cell := range row {
+			c.need[i] = max(c.need[i], fyne.MeasureText(cell, theme.TextSize(), fyne.TextStyle{}).Width+pad)
+		}
+	}
+}
+
+// pastCells are a record's cells, as its row shows them.
+func pastCells(r records.Record) []string {
+	return []string{
+		r.Started.Local().Format("2006-01-02 15:04"),
+		r.Bank + " (" + environmentName(r.Environment) + ")",
+		app.OperationName(r.Operation).In(i18n.Translate),
+		r.Status.Describe().In(i18n.Translate),
+		dash(r.ClientID),
+	}
+}
+
 func newPastList(u *UI) *pastList {
-	p := &pastList{u: u}
+	p := &pastList{u: u, columns: &columns{},
+		titles: []string{i18n.T("When"), i18n.T("Bank"), i18n.T("Action"), i18n.T("Outcome"), i18n.T("Client id")}}
 	p.status = widget.NewLabel(i18n.T("Reading past registrations…"))
 	p.status.Wrapping = fyne.TextWrapWord
 	p.list = widget.NewList(
 		func() int { return len(p.recs) },
 		func() fyne.CanvasObject {
-			cells := make([]fyne.CanvasObject, len(pastWidths))
+			cells := make([]fyne.CanvasObject, len(pastShares))
 			for i := range cells {
 				l := widget.NewLabel("")
 				l.Truncation = fyne.TextTruncateEllipsis
 				cells[i] = l
 			}
-			return container.New(columns(pastWidths), cells...)
+			return container.New(p.columns, cells...)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			r := p.recs[i]
 			cells := o.(*fyne.Container).Objects
-			texts := []string{
-				r.Started.Local().Format("2006-01-02 15:04"),
-				r.Bank + " (" + r.Environment + ")",
-				r.Operation,
-				r.Status.Describe().In(i18n.Translate),
-				dash(r.ClientID),
-			}
-			for c, text := range texts {
+			for c, text := range pastCells(r) {
 				l := cells[c].(*widget.Label)
 				l.SetText(text)
 				l.Importance = widget.MediumImportance
@@ -89,11 +134,11 @@ func newPastList(u *UI) *pastList {
 		p.list.Unselect(i)
 		p.show(p.recs[i])
 	}
-	header := make([]fyne.CanvasObject, len(pastWidths))
-	for i, title := range []string{i18n.T("When"), i18n.T("Bank"), i18n.T("Action"), i18n.T("Outcome"), i18n.T("Client id")} {
+	header := make([]fyne.CanvasObject, len(p.titles))
+	for i, title := range p.titles {
 		header[i] = widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
-	p.header = container.New(columns(pastWidths), header...)
+	p.header = container.New(p.columns, header...)
 	p.header.Hide()
 	top := container.NewVBox(widget.NewLabelWithStyle(i18n.T("Past registrations"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		p.status, p.header)
@@ -119,6 +164,12 @@ func (p *pastList) load() {
 		recs, err := p.u.a.Records()
 		return func() {
 			p.recs = recs
+			rows := make([][]string, len(recs))
+			for i, r := range recs {
+				rows[i] = pastCells(r)
+			}
+			p.columns.measure(p.titles, rows)
+			p.header.Refresh()
 			unknown := 0
 			for _, r := range recs {
 				if r.Status == records.Unknown {

@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/pkg/browser"
@@ -48,10 +49,22 @@ func newBankStep(s *wizardScreen) *bankStep {
 	}
 	b.list = s.u.list(
 		func() int { return len(b.shown) },
-		func() fyne.CanvasObject { return widget.NewLabel(i18n.T("bank name placeholder")) },
+		// A row is the bank's name over where it is: on one line the two
+		// ran past the list's edge at 800 px.
+		func() fyne.CanvasObject {
+			name := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			where := widget.NewLabel("")
+			where.SizeName = theme.SizeNameCaptionText
+			for _, l := range []*widget.Label{name, where} {
+				l.Truncation = fyne.TextTruncateEllipsis
+			}
+			return container.New(layout.NewCustomPaddedVBoxLayout(0), name, where)
+		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			p := b.shown[i]
-			o.(*widget.Label).SetText(i18n.T("%s · %s — %s", p.Country, p.Ecosystem, p.Name))
+			row := o.(*fyne.Container).Objects
+			row[0].(*widget.Label).SetText(p.Name)
+			row[1].(*widget.Label).SetText(i18n.T("%s · %s · %s", p.Country, p.Ecosystem, environmentName(p.Environment)))
 		})
 	b.list.onEnter = s.enter
 	b.list.OnSelected = func(i widget.ListItemID) {
@@ -137,7 +150,7 @@ func (b *bankStep) describe() {
 		return
 	}
 	b.name.SetText(p.Name)
-	env := strings.ToUpper(p.Environment)
+	env := strings.ToUpper(environmentName(p.Environment))
 	if p.Environment == "live" {
 		env += i18n.T(": a real registration")
 		b.badge.Importance = widget.DangerImportance

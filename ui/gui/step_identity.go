@@ -131,7 +131,7 @@ func (st *identityStep) describe() {
 			return
 		}
 		sum := c.Summarise(now())
-		keyOK := "yes"
+		keyOK := i18n.T("yes")
 		if !sum.KeyMatches {
 			keyOK = i18n.T("NO: this key belongs to another certificate")
 		}

@@ -67,3 +67,18 @@ func fieldName(field string) string {
 	}
 	return field
 }
+
+// environments are the values a profile's environment takes, in the order
+// choices offer them.
+var environments = []string{"sandbox", "live"}
+
+// environmentName is a profile's environment in the user's language.
+func environmentName(env string) string {
+	switch env {
+	case "sandbox":
+		return i18n.T("sandbox")
+	case "live":
+		return i18n.T("live")
+	}
+	return env
+}
