@@ -23,6 +23,7 @@ func Run() {
 		fyne.LogError("the translations could not be loaded; the wizard speaks English", err)
 	}
 	fa := fyneapp.NewWithID(AppID)
+	fa.Settings().SetTheme(newReadableTheme())
 	w := fa.NewWindow(i18n.T("TPP Onboarding Wizard"))
 	a := app.New(app.Options{Log: app.LoggerFromEnv(), Text: i18n.Translate})
 	u := New(a, w)

@@ -59,9 +59,10 @@ func (d *detailsStep) build() {
 			box = advanced
 		}
 		label := widget.NewLabelWithStyle(f.Label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		help := widget.NewLabel(f.Help)
+		// Help is told apart by its slant: Fyne's pale "low importance"
+		// grey was 1.3:1 on the light background, unreadable.
+		help := widget.NewLabelWithStyle(f.Help, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 		help.Wrapping = fyne.TextWrapWord
-		help.Importance = widget.LowImportance
 		problem := widget.NewLabel("")
 		problem.Wrapping = fyne.TextWrapWord
 		problem.Importance = widget.DangerImportance
