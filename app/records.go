@@ -109,6 +109,18 @@ func settle(rec *records.Record, res *registration.Result, err error) {
 	rec.Error = Sentence(err.Error())
 }
 
+// EnvironmentName is a profile's environment in the user's language
+// ("sandbox", "live").
+func EnvironmentName(env string) text.Message {
+	switch env {
+	case "sandbox":
+		return text.F("sandbox")
+	case "live":
+		return text.F("live")
+	}
+	return text.F("%s", env)
+}
+
 // OperationName is what a record's operation is called in the user's
 // language ("create", "read", "update", "delete").
 func OperationName(op string) text.Message {

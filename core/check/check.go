@@ -3,8 +3,6 @@
 package check
 
 import (
-	"strings"
-
 	"github.com/tppwizard/tppwizard/core/text"
 )
 
@@ -65,21 +63,41 @@ func (f Finding) String() string {
 // said (a list of errors, a step that cannot go on).
 func (f Finding) Plain() string { return f.In(text.English) }
 
-// In is Plain in another language. The field name stays as the check
-// wrote it; front ends that show a field by its label use Message and Fix.
+// In is Plain in another language. A field named in words is named in t;
+// a protocol field (client_id, scope) keeps its name.
 func (f Finding) In(t text.Translator) string {
-	var b strings.Builder
-	if f.Field != "" {
-		b.WriteString(f.Field)
-		b.WriteString(": ")
-	}
-	b.WriteString(f.Message.In(t))
+	m := f.Message
 	if !f.Fix.IsZero() {
-		b.WriteString(" (")
-		b.WriteString(f.Fix.In(t))
-		b.WriteString(")")
+		m = text.F("%s (%s)", m, f.Fix)
 	}
-	return b.String()
+	if f.Field != "" {
+		m = text.F("%s: %s", FieldName(f.Field), m)
+	}
+	return m.In(t)
+}
+
+// FieldName is how a finding names its field: the fields named in words
+// are translated, protocol fields are not.
+func FieldName(field string) text.Message {
+	switch field {
+	case "transport certificate":
+		return text.F("transport certificate")
+	case "signing certificate":
+		return text.F("signing certificate")
+	case "signing certificate URL":
+		return text.F("signing certificate URL")
+	case "software statement":
+		return text.F("software statement")
+	case "identity":
+		return text.F("identity")
+	case "endpoint":
+		return text.F("endpoint")
+	case "profile":
+		return text.F("profile")
+	case "token":
+		return text.F("token")
+	}
+	return text.F("%s", field)
 }
 
 // List is a set of findings.

@@ -10,6 +10,8 @@ import (
 
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/records"
+	"github.com/tppwizard/tppwizard/core/text"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 // readBatchFile reads bank profile ids, one per line; blank lines and
@@ -28,7 +30,7 @@ func readBatchFile(path string) ([]string, error) {
 		}
 	}
 	if len(ids) == 0 {
-		return nil, usagef("--batch %s lists no bank profile", path)
+		return nil, usage(text.F("--batch %s lists no bank profile", path))
 	}
 	return ids, nil
 }
@@ -42,7 +44,7 @@ func batchCmd(ctx context.Context, env Env, req app.RegisterRequest, profiles []
 	items := a.RegisterBatch(ctx, req, profiles, parallel, func(it app.BatchItem) {
 		switch it.State {
 		case app.BatchSending:
-			fmt.Fprintf(env.Stderr, "sending  %s\n", it.ProfileID)
+			fmt.Fprint(env.Stderr, i18n.T("sending  %s\n", it.ProfileID))
 		case app.BatchDone:
 			done++
 			fmt.Fprintf(env.Stderr, "[%d/%d]    %s: %s\n", done, len(profiles), it.ProfileID, batchLine(it))
@@ -86,33 +88,33 @@ func batchCmd(ctx context.Context, env Env, req app.RegisterRequest, profiles []
 
 func batchLine(it app.BatchItem) string {
 	st := it.Status()
-	s := st.Describe().String()
+	s := st.Describe().In(i18n.Translate)
 	if it.Outcome != nil && it.Outcome.Record.ClientID != "" && st == records.Succeeded {
-		s += ", client " + it.Outcome.Record.ClientID
+		s = i18n.T("%s, client %s", s, it.Outcome.Record.ClientID)
 	}
 	if it.Err != nil {
-		msg := app.Sentence(it.Err.Error())
+		msg := app.Sentence(i18n.Err(it.Err))
 		if i := strings.IndexAny(msg, "\n"); i > 0 {
 			msg = msg[:i]
 		}
-		s += ": " + msg
+		s = i18n.T("%s: %s", s, msg)
 	}
 	return s
 }
 
 func printBatch(w io.Writer, items []app.BatchItem, sum app.BatchSummary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "BANK\tOUTCOME\tCLIENT ID\tRECORD")
+	fmt.Fprintln(tw, i18n.T("BANK\tOUTCOME\tCLIENT ID\tRECORD"))
 	for _, it := range items {
 		client, rec := "", ""
 		if it.Outcome != nil {
 			client, rec = it.Outcome.Record.ClientID, it.Outcome.Record.ID
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", it.ProfileID, it.Status().Describe(), client, rec)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", it.ProfileID, it.Status().Describe().In(i18n.Translate), client, rec)
 	}
 	_ = tw.Flush()
-	fmt.Fprintf(w, "\n%d banks: %d registered, %d refused, %d not sent, %d outcome unknown.\n", sum.Banks, sum.Succeeded, sum.Refused, sum.NotSent, sum.Unknown)
+	fmt.Fprint(w, i18n.T("\n%d banks: %d registered, %d refused, %d not sent, %d outcome unknown.\n", sum.Banks, sum.Succeeded, sum.Refused, sum.NotSent, sum.Unknown))
 	if sum.Unknown > 0 {
-		fmt.Fprintln(w, "For each \"outcome unknown\", check with the bank before sending again: tppwizard records show RECORD.")
+		fmt.Fprintln(w, i18n.T("For each \"outcome unknown\", check with the bank before sending again: tppwizard records show RECORD."))
 	}
 }

@@ -15,7 +15,9 @@ import (
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/text"
 	"github.com/tppwizard/tppwizard/core/transport"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 // Exit codes.
@@ -37,13 +39,18 @@ type Env struct {
 
 // Main runs the command line with the real environment.
 func Main(args []string) int {
+	if err := i18n.Load(); err != nil {
+		fmt.Fprintln(os.Stderr, "tppwizard: the translations could not be loaded; speaking English:", err)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	return Run(ctx, args, Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
-		NewApp: func() *app.App { return app.New(app.Options{}) }})
+		NewApp: func() *app.App { return app.New(app.Options{Text: i18n.Translate}) }})
 }
 
-const usage = `tppwizard: register a TPP's application with open banking banks.
+// help is the command line's own help, in the user's language.
+func help() string {
+	return i18n.T(`tppwizard: register a TPP's application with open banking banks.
 
 Usage:
   tppwizard                      open the wizard
@@ -66,7 +73,8 @@ Usage:
 Run "tppwizard COMMAND -h" for a command's options.
 Exit codes: 0 success, 1 the bank refused, 2 bad input or usage, 3 network or TLS failure,
 4 the request may have reached the bank but its outcome is unknown (check before sending again).
-`
+`)
+}
 
 // Run runs one command and returns its exit code. A leading --debug (or
 // TPPWIZARD_LOG=debug) writes the diagnostic log to standard error.
@@ -84,7 +92,7 @@ func Run(ctx context.Context, args []string, env Env) int {
 		}
 	}
 	if len(args) == 0 {
-		fmt.Fprint(env.Stderr, usage)
+		fmt.Fprint(env.Stderr, help())
 		return ExitInput
 	}
 	var err error
@@ -110,20 +118,21 @@ func Run(ctx context.Context, args []string, env Env) int {
 	case "version", "--version", "-version":
 		fmt.Fprintln(env.Stdout, "tppwizard", app.Version)
 	case "help", "-h", "--help":
-		fmt.Fprint(env.Stdout, usage)
+		fmt.Fprint(env.Stdout, help())
 	default:
-		fmt.Fprintf(env.Stderr, "tppwizard: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprint(env.Stderr, i18n.T("tppwizard: unknown command %q\n\n%s", args[0], help()))
 		return ExitInput
 	}
 	return report(err, env)
 }
 
 // usageError is a mistake in how a command was called.
-type usageError struct{ msg string }
+type usageError struct{ msg text.Message }
 
-func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Error() string               { return e.msg.String() }
+func (e *usageError) In(t text.Translator) string { return e.msg.In(t) }
 
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+func usage(m text.Message) error { return &usageError{m} }
 
 func report(err error, env Env) int {
 	if err == nil {
@@ -146,19 +155,19 @@ func report(err error, env Env) int {
 	case errors.As(err, &silent):
 		return silent.code
 	case errors.As(err, &again):
-		fmt.Fprintf(env.Stderr, "tppwizard: %v (add --checked).\n", err)
+		fmt.Fprint(env.Stderr, i18n.T("tppwizard: %s (add --checked).\n", i18n.Err(err)))
 		return ExitInput
 	case rec != nil && rec.record.Status == records.Unknown:
-		fmt.Fprintln(env.Stderr, "tppwizard:", err)
+		fmt.Fprintln(env.Stderr, i18n.T("tppwizard: %s", i18n.Err(err)))
 		return ExitUnknown
 	case errors.As(err, &bank):
 		printBankError(env.Stderr, bank)
 		return ExitRefused
 	case errors.As(err, &network):
-		fmt.Fprintln(env.Stderr, "tppwizard:", err)
+		fmt.Fprintln(env.Stderr, i18n.T("tppwizard: %s", i18n.Err(err)))
 		return ExitNetwork
 	}
-	fmt.Fprintln(env.Stderr, "tppwizard:", err)
+	fmt.Fprintln(env.Stderr, i18n.T("tppwizard: %s", i18n.Err(err)))
 	return ExitInput
 }
 
@@ -177,7 +186,7 @@ func newFlags(name string, env Env, help string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(env.Stderr, "Usage: tppwizard %s\n\n", help)
+		fmt.Fprint(env.Stderr, i18n.T("Usage: tppwizard %s\n\n", help))
 		fs.PrintDefaults()
 	}
 	return fs
@@ -191,7 +200,7 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return &exitError{code: ExitInput}
 	}
 	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q (options start with --)", fs.Arg(0))
+		return usage(text.F("unexpected argument %q (options start with --)", fs.Arg(0)))
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/testkit"
 	"github.com/tppwizard/tppwizard/ui/cli"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 type session struct {
@@ -43,7 +44,7 @@ func newSession(t *testing.T) *session {
 func (s *session) run(stdin string, args ...string) (code int, stdout, stderr string) {
 	var out, errOut bytes.Buffer
 	env := cli.Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errOut, NewApp: func() *app.App {
-		return app.New(app.Options{Store: s.store, ConfigDir: s.dir, Roots: s.kit.Roots()})
+		return app.New(app.Options{Store: s.store, ConfigDir: s.dir, Roots: s.kit.Roots(), Text: i18n.Translate})
 	}}
 	code = cli.Run(context.Background(), args, env)
 	return code, out.String(), errOut.String()

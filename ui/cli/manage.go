@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/tppwizard/tppwizard/core/registration"
+	"github.com/tppwizard/tppwizard/core/text"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 // manageCmd reads or deletes the registration a record created.
@@ -15,17 +17,17 @@ func manageCmd(ctx context.Context, args []string, env Env, op registration.Oper
 		help = "delete --record ID --yes [--json]"
 	}
 	fs := newFlags(name, env, help)
-	id := fs.String("record", "", "the record of the registration (see: tppwizard records)")
-	asJSON := fs.Bool("json", false, "print as JSON")
+	id := fs.String("record", "", i18n.T("the record of the registration (see: tppwizard records)"))
+	asJSON := fs.Bool("json", false, i18n.T("print as JSON"))
 	yes := false
 	if op == registration.Delete {
-		fs.BoolVar(&yes, "yes", false, "confirm: the bank removes the registration, and the client stops working")
+		fs.BoolVar(&yes, "yes", false, i18n.T("confirm: the bank removes the registration, and the client stops working"))
 	}
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *id == "" {
-		return usagef("%s needs --record (see: tppwizard records)", name)
+		return usage(text.F("%s needs --record (see: tppwizard records)", name))
 	}
 	a := env.NewApp()
 	if op == registration.Delete && !yes {
@@ -33,7 +35,7 @@ func manageCmd(ctx context.Context, args []string, env Env, op registration.Oper
 		if err != nil {
 			return err
 		}
-		return usagef("this deletes client %s at %s (%s); the client stops working there. Add --yes to go ahead", rec.ClientID, rec.Bank, rec.Environment)
+		return usage(text.F("this deletes client %s at %s (%s); the client stops working there. Add --yes to go ahead", rec.ClientID, rec.Bank, rec.Environment))
 	}
 	warnKeyring(a, env)
 	out, err := a.Manage(ctx, *id, op)
@@ -48,13 +50,13 @@ func manageCmd(ctx context.Context, args []string, env Env, op registration.Oper
 		return writeJSON(env.Stdout, map[string]any{"result": red, "record": out.Record.ID})
 	}
 	if op == registration.Delete {
-		fmt.Fprintf(env.Stdout, "Deleted client %s at %s (HTTP %d).\n", red.ClientID, out.Record.Bank, red.Status)
+		fmt.Fprint(env.Stdout, i18n.T("Deleted client %s at %s (HTTP %d).\n", red.ClientID, out.Record.Bank, red.Status))
 	} else {
-		fmt.Fprintf(env.Stdout, "What %s holds for client %s (HTTP %d):\n", out.Record.Bank, red.ClientID, red.Status)
+		fmt.Fprint(env.Stdout, i18n.T("What %s holds for client %s (HTTP %d):\n", out.Record.Bank, red.ClientID, red.Status))
 		if err := writeJSON(env.Stdout, red.Metadata); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(env.Stdout, "Recorded as %s (tppwizard records show %s)\n", out.Record.ID, out.Record.ID)
+	fmt.Fprint(env.Stdout, i18n.T("Recorded as %s (tppwizard records show %s)\n", out.Record.ID, out.Record.ID))
 	return nil
 }

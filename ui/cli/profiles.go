@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"text/tabwriter"
+
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 func profilesCmd(args []string, env Env) error {
 	fs := newFlags("profiles", env, "profiles [--json]")
-	asJSON := fs.Bool("json", false, "print as JSON")
+	asJSON := fs.Bool("json", false, i18n.T("print as JSON"))
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -19,7 +21,7 @@ func profilesCmd(args []string, env Env) error {
 		return enc.Encode(a.Catalog.Profiles)
 	}
 	tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tBANK\tCOUNTRY\tDIALECT\tENVIRONMENT")
+	fmt.Fprintln(tw, i18n.T("ID\tBANK\tCOUNTRY\tDIALECT\tENVIRONMENT"))
 	for _, p := range a.Catalog.Profiles {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", p.ID, p.Name, p.Country, p.Dialect, p.Environment)
 	}
@@ -27,7 +29,7 @@ func profilesCmd(args []string, env Env) error {
 		return err
 	}
 	for _, problem := range a.Catalog.Problems {
-		fmt.Fprintln(env.Stderr, "warning:", problem)
+		fmt.Fprintln(env.Stderr, i18n.T("warning: %s", i18n.Err(problem)))
 	}
 	return nil
 }

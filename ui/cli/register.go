@@ -13,6 +13,7 @@ import (
 	"github.com/tppwizard/tppwizard/core/records"
 	"github.com/tppwizard/tppwizard/core/registration"
 	"github.com/tppwizard/tppwizard/core/text"
+	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
 func registerCmd(ctx context.Context, args []string, env Env, op registration.Operation) error {
@@ -37,30 +38,30 @@ func registerCmd(ctx context.Context, args []string, env Env, op registration.Op
 		parallel  int
 	)
 	if op == registration.Create {
-		fs.Var(&profiles, "profile", "bank profile id (see: tppwizard profiles); repeat it to register with several banks at once")
-		fs.StringVar(&batchFile, "batch", "", "file listing bank profile ids, one per line (# starts a comment): register with all of them")
-		fs.IntVar(&parallel, "parallel", app.DefaultBatchLimit, "with several banks: how many to talk to at once")
+		fs.Var(&profiles, "profile", i18n.T("bank profile id (see: tppwizard profiles); repeat it to register with several banks at once"))
+		fs.StringVar(&batchFile, "batch", "", i18n.T("file listing bank profile ids, one per line (# starts a comment): register with all of them"))
+		fs.IntVar(&parallel, "parallel", app.DefaultBatchLimit, i18n.T("with several banks: how many to talk to at once"))
 	} else {
-		fs.StringVar(&req.ProfileID, "profile", "", "bank profile id (see: tppwizard profiles)")
+		fs.StringVar(&req.ProfileID, "profile", "", i18n.T("bank profile id (see: tppwizard profiles)"))
 	}
-	fs.StringVar(&req.IdentityName, "identity", "", "identity name (see: tppwizard identity list)")
-	fs.StringVar(&req.Endpoint, "endpoint", "", "registration endpoint, overriding the profile and discovery")
-	fs.StringVar(&req.DiscoveryURL, "discovery", "", "the bank's .well-known/openid-configuration URL, overriding the profile")
-	fs.StringVar(&req.CAFile, "ca-file", "", "extra CA certificate to trust for this bank only (a sandbox's own CA)")
-	fs.Var(&redirects, "redirect-uri", "redirect URI to register (repeat for several; default: those in the software statement)")
-	fs.Var(&sets, "set", "set a claim or body field: name=text or name:=json; dotted names reach into objects (contact.email=...)")
-	fs.StringVar(&req.AccessToken, "token", "", "Bearer token to send: a registration token to use instead of fetching one, or an OAuth server's initial access token (RFC 7591)")
-	fs.StringVar(&req.SigningCertURL, "signing-cert-url", "", "where the bank can fetch your QSEAL certificate (profiles whose signature keyId is a URL)")
-	fs.BoolVar(&dryRun, "dry-run", false, "print the exact request and send nothing")
+	fs.StringVar(&req.IdentityName, "identity", "", i18n.T("identity name (see: tppwizard identity list)"))
+	fs.StringVar(&req.Endpoint, "endpoint", "", i18n.T("registration endpoint, overriding the profile and discovery"))
+	fs.StringVar(&req.DiscoveryURL, "discovery", "", i18n.T("the bank's .well-known/openid-configuration URL, overriding the profile"))
+	fs.StringVar(&req.CAFile, "ca-file", "", i18n.T("extra CA certificate to trust for this bank only (a sandbox's own CA)"))
+	fs.Var(&redirects, "redirect-uri", i18n.T("redirect URI to register (repeat for several; default: those in the software statement)"))
+	fs.Var(&sets, "set", i18n.T("set a claim or body field: name=text or name:=json; dotted names reach into objects (contact.email=...)"))
+	fs.StringVar(&req.AccessToken, "token", "", i18n.T("Bearer token to send: a registration token to use instead of fetching one, or an OAuth server's initial access token (RFC 7591)"))
+	fs.StringVar(&req.SigningCertURL, "signing-cert-url", "", i18n.T("where the bank can fetch your QSEAL certificate (profiles whose signature keyId is a URL)"))
+	fs.BoolVar(&dryRun, "dry-run", false, i18n.T("print the exact request and send nothing"))
 	if op == registration.Create {
-		fs.BoolVar(&req.Checked, "checked", false, "send although an earlier attempt at this bank with this identity has an unknown outcome: you checked with the bank that it registered nothing")
+		fs.BoolVar(&req.Checked, "checked", false, i18n.T("send although an earlier attempt at this bank with this identity has an unknown outcome: you checked with the bank that it registered nothing"))
 	}
-	fs.BoolVar(&asJSON, "json", false, "print as JSON")
-	fs.DurationVar(&timeout, "timeout", 60*time.Second, "give up on the bank after this long")
+	fs.BoolVar(&asJSON, "json", false, i18n.T("print as JSON"))
+	fs.DurationVar(&timeout, "timeout", 60*time.Second, i18n.T("give up on the bank after this long"))
 	var recordID string
 	if op == registration.Update {
-		fs.StringVar(&req.ClientID, "client-id", "", "client id of the registration to change")
-		fs.StringVar(&recordID, "record", "", "the record of the registration to change (see: tppwizard records); the change starts from what the bank holds")
+		fs.StringVar(&req.ClientID, "client-id", "", i18n.T("client id of the registration to change"))
+		fs.StringVar(&recordID, "record", "", i18n.T("the record of the registration to change (see: tppwizard records); the change starts from what the bank holds"))
 	}
 	if err := parse(fs, args); err != nil {
 		return err
@@ -71,7 +72,7 @@ func registerCmd(ctx context.Context, args []string, env Env, op registration.Op
 	}
 	if recordID != "" {
 		if req.ProfileID != "" || req.IdentityName != "" || req.ClientID != "" {
-			return usagef("update --record takes the bank, identity and client from the record; leave out --profile, --identity and --client-id")
+			return usage(text.F("update --record takes the bank, identity and client from the record; leave out --profile, --identity and --client-id"))
 		}
 		return updateFromRecord(ctx, env, recordID, redirects, fields, dryRun, asJSON, timeout)
 	}
@@ -87,19 +88,19 @@ func registerCmd(ctx context.Context, args []string, env Env, op registration.Op
 	}
 	if len(profiles) > 1 {
 		if req.IdentityName == "" {
-			return usagef("%s needs --identity", name)
+			return usage(text.F("%s needs --identity", name))
 		}
 		if dryRun || req.Endpoint != "" || req.DiscoveryURL != "" || req.AccessToken != "" {
-			return usagef("with several banks, leave out --dry-run, --endpoint, --discovery and --token: each bank's profile gives them")
+			return usage(text.F("with several banks, leave out --dry-run, --endpoint, --discovery and --token: each bank's profile gives them"))
 		}
 		req.RedirectURIs, req.Timeout, req.Fields = redirects, timeout, fields
 		return batchCmd(ctx, env, req, profiles, parallel, asJSON)
 	}
 	if req.ProfileID == "" || req.IdentityName == "" {
-		return usagef("%s needs --profile and --identity", name)
+		return usage(text.F("%s needs --profile and --identity", name))
 	}
 	if op == registration.Update && req.ClientID == "" {
-		return usagef("update needs --client-id")
+		return usage(text.F("update needs --client-id"))
 	}
 	req.Operation, req.RedirectURIs, req.Timeout, req.Fields = op, redirects, timeout, fields
 
@@ -159,7 +160,7 @@ func updateFromRecord(ctx context.Context, env Env, recordID string, redirects [
 		return err
 	}
 	c := w.Change()
-	fmt.Fprintf(env.Stderr, "Changing client %s at %s. %s\n", c.ClientID, w.Profile().Name, c.Source)
+	fmt.Fprint(env.Stderr, i18n.T("Changing client %s at %s. %s\n", c.ClientID, w.Profile().Name, c.Source))
 	for _, r := range c.Renewed {
 		fmt.Fprintln(env.Stderr, r)
 	}
@@ -227,14 +228,14 @@ func nonNil(l check.List) check.List {
 
 func printPlan(w io.Writer, p *engine.Plan) {
 	fmt.Fprint(w, app.RequestText(p))
-	fmt.Fprintln(w, "\nChecks before sending:")
+	fmt.Fprintln(w, i18n.T("\nChecks before sending:"))
 	if len(p.Request.Findings) == 0 {
-		fmt.Fprintln(w, "  ok: nothing to fix")
+		fmt.Fprintln(w, i18n.T("  ok: nothing to fix"))
 	}
 	for _, f := range p.Request.Findings {
-		fmt.Fprintf(w, "  %s\n", f)
+		fmt.Fprintf(w, "  %s\n", f.In(i18n.Translate))
 	}
-	fmt.Fprintln(w, "\n(dry run: nothing was sent)")
+	fmt.Fprintln(w, i18n.T("\n(dry run: nothing was sent)"))
 }
 
 func printResult(w io.Writer, out *app.Outcome, asJSON bool) {
@@ -247,40 +248,40 @@ func printResult(w io.Writer, out *app.Outcome, asJSON bool) {
 	if out.Record.Operation == string(registration.Update) {
 		said = "Changed"
 	}
-	fmt.Fprintf(w, "%s: HTTP %d\n", said, red.Status)
-	fmt.Fprintf(w, "  client id:         %s\n", red.ClientID)
+	fmt.Fprint(w, i18n.T("%s: HTTP %d\n", said, red.Status))
+	fmt.Fprint(w, i18n.T("  client id:         %s\n", red.ClientID))
 	if red.ClientIDFromDirectory {
-		fmt.Fprintln(w, "                     (the bank returned none; this is your application id from the trust framework directory)")
+		fmt.Fprintln(w, i18n.T("                     (the bank returned none; this is your application id from the trust framework directory)"))
 	}
 	if red.ClientSecret != "" {
-		fmt.Fprintf(w, "  client secret:     %s\n", red.ClientSecret)
+		fmt.Fprint(w, i18n.T("  client secret:     %s\n", red.ClientSecret))
 	}
 	if red.RegistrationAccessToken != "" {
-		fmt.Fprintf(w, "  registration token: %s\n", red.RegistrationAccessToken)
+		fmt.Fprint(w, i18n.T("  registration token: %s\n", red.RegistrationAccessToken))
 	}
 	if red.RegistrationClientURI != "" {
-		fmt.Fprintf(w, "  management URI:    %s\n", red.RegistrationClientURI)
+		fmt.Fprint(w, i18n.T("  management URI:    %s\n", red.RegistrationClientURI))
 	}
 	if red.InteractionID != "" {
-		fmt.Fprintf(w, "  interaction id:    %s\n", red.InteractionID)
+		fmt.Fprint(w, i18n.T("  interaction id:    %s\n", red.InteractionID))
 	}
 	for _, k := range out.SecretKeys {
-		fmt.Fprintf(w, "  saved in the system keyring (service %q) as %s\n", app.KeyringService, k)
+		fmt.Fprint(w, i18n.T("  saved in the system keyring (service %q) as %s\n", app.KeyringService, k))
 	}
 	if out.Record.ID != "" {
-		fmt.Fprintf(w, "  recorded as:       %s (tppwizard records show %s)\n", out.Record.ID, out.Record.ID)
+		fmt.Fprint(w, i18n.T("  recorded as:       %s (tppwizard records show %s)\n", out.Record.ID, out.Record.ID))
 	}
 }
 
 func printBankError(w io.Writer, e *registration.BankError) {
-	fmt.Fprintf(w, "The bank refused (HTTP %d).\n", e.Status)
-	fmt.Fprintf(w, "  What happened: %s\n", e.Explanation)
-	fmt.Fprintf(w, "  What to do:    %s\n", e.NextStep)
+	fmt.Fprint(w, i18n.T("The bank refused (HTTP %d).\n", e.Status))
+	fmt.Fprint(w, i18n.T("  What happened: %s\n", e.Explanation))
+	fmt.Fprint(w, i18n.T("  What to do:    %s\n", e.NextStep))
 	if e.Code != "" || e.Description != "" {
-		fmt.Fprintf(w, "  The bank says: %s %s\n", e.Code, e.Description)
+		fmt.Fprint(w, i18n.T("  The bank says: %s %s\n", e.Code, e.Description))
 	}
 	if e.InteractionID != "" {
-		fmt.Fprintf(w, "  Interaction id (quote it to the bank): %s\n", e.InteractionID)
+		fmt.Fprint(w, i18n.T("  Interaction id (quote it to the bank): %s\n", e.InteractionID))
 	}
 }
 
@@ -291,12 +292,13 @@ type recordedError struct {
 	record records.Record
 }
 
-func (e *recordedError) Error() string { return e.err.Error() }
-func (e *recordedError) Unwrap() error { return e.err }
+func (e *recordedError) Error() string               { return e.err.Error() }
+func (e *recordedError) Unwrap() error               { return e.err }
+func (e *recordedError) In(t text.Translator) string { return text.In(e.err, t) }
 
 func (e *recordedError) note(w io.Writer) {
 	if e.record.Status == records.Unknown {
-		fmt.Fprintln(w, app.HowToCheck(&e.record))
+		fmt.Fprintln(w, app.HowToCheck(&e.record).In(i18n.Translate))
 	}
-	fmt.Fprintf(w, "Recorded as %s (%s): tppwizard records show %s\n", e.record.ID, e.record.Status.Describe(), e.record.ID)
+	fmt.Fprint(w, i18n.T("Recorded as %s (%s): tppwizard records show %s\n", e.record.ID, e.record.Status.Describe().In(i18n.Translate), e.record.ID))
 }

@@ -54,7 +54,7 @@ func showAddFromDiscovery(s *wizardScreen) *addBankForm {
 	f.kind.SetSelectedIndex(0)
 	names := make([]string, len(environments))
 	for i, env := range environments {
-		names[i] = environmentName(env)
+		names[i] = app.EnvironmentName(env).In(i18n.Translate)
 	}
 	f.environment = widget.NewSelect(names, nil)
 	f.environment.SetSelectedIndex(0)

@@ -96,7 +96,7 @@ func (c *columns) measure(header []string, rows [][]string) {
 func pastCells(r records.Record) []string {
 	return []string{
 		r.Started.Local().Format("2006-01-02 15:04"),
-		r.Bank + " (" + environmentName(r.Environment) + ")",
+		r.Bank + " (" + app.EnvironmentName(r.Environment).In(i18n.Translate) + ")",
 		app.OperationName(r.Operation).In(i18n.Translate),
 		r.Status.Describe().In(i18n.Translate),
 		dash(r.ClientID),

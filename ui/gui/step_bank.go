@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/pkg/browser"
 
+	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/ui/i18n"
 )
@@ -64,7 +65,7 @@ func newBankStep(s *wizardScreen) *bankStep {
 			p := b.shown[i]
 			row := o.(*fyne.Container).Objects
 			row[0].(*widget.Label).SetText(p.Name)
-			row[1].(*widget.Label).SetText(i18n.T("%s · %s · %s", p.Country, p.Ecosystem, environmentName(p.Environment)))
+			row[1].(*widget.Label).SetText(i18n.T("%s · %s · %s", p.Country, p.Ecosystem, app.EnvironmentName(p.Environment).In(i18n.Translate)))
 		})
 	b.list.onEnter = s.enter
 	b.list.OnSelected = func(i widget.ListItemID) {
@@ -150,7 +151,7 @@ func (b *bankStep) describe() {
 		return
 	}
 	b.name.SetText(p.Name)
-	env := strings.ToUpper(environmentName(p.Environment))
+	env := strings.ToUpper(app.EnvironmentName(p.Environment).In(i18n.Translate))
 	if p.Environment == "live" {
 		env += i18n.T(": a real registration")
 		b.badge.Importance = widget.DangerImportance

@@ -41,7 +41,7 @@ func hardWrap(s string, width int) string {
 func findingText(f check.Finding) string {
 	s := f.Message.In(i18n.Translate)
 	if f.Field != "" {
-		s = i18n.T("%s: %s", fieldName(f.Field), s)
+		s = i18n.T("%s: %s", check.FieldName(f.Field).In(i18n.Translate), s)
 	}
 	if fix := f.Fix.In(i18n.Translate); fix != "" {
 		s = i18n.T("%s — %s", s, fix)
@@ -49,36 +49,6 @@ func findingText(f check.Finding) string {
 	return s
 }
 
-// fieldName names the inputs that checks name in words; the request's
-// own fields (redirect_uris, scope) keep their names, as the bank's
-// documentation writes them.
-func fieldName(field string) string {
-	switch field {
-	case "transport certificate":
-		return i18n.T("transport certificate")
-	case "signing certificate":
-		return i18n.T("signing certificate")
-	case "software statement":
-		return i18n.T("software statement")
-	case "identity":
-		return i18n.T("identity")
-	case "endpoint":
-		return i18n.T("endpoint")
-	}
-	return field
-}
-
 // environments are the values a profile's environment takes, in the order
 // choices offer them.
 var environments = []string{"sandbox", "live"}
-
-// environmentName is a profile's environment in the user's language.
-func environmentName(env string) string {
-	switch env {
-	case "sandbox":
-		return i18n.T("sandbox")
-	case "live":
-		return i18n.T("live")
-	}
-	return env
-}
