@@ -47,10 +47,17 @@ test-keyring: deps
 test-window: build
 	./scripts/screenshots.sh ./tppwizard smoke
 
-# The README's screenshots: the same run, saved in docs/screenshots/. Re-run
-# it when a screen changes.
+# The screenshots: the same run in English and French, light and dark, in
+# the smallest window the wizard supports and in a full HD one, saved in
+# docs/screenshots/LANG-THEME-SIZE/. Re-run it when a screen changes.
+SHOT_LANGS := en fr
+SHOT_THEMES := light dark
+SHOT_SIZES := 800x600 1920x1080
 screenshots: build
-	./scripts/screenshots.sh ./tppwizard docs/screenshots
+	rm -rf docs/screenshots
+	for l in $(SHOT_LANGS); do for t in $(SHOT_THEMES); do for s in $(SHOT_SIZES); do \
+		SHOT_LANG=$$l SHOT_THEME=$$t SHOT_SIZE=$$s ./scripts/screenshots.sh ./tppwizard docs/screenshots/$$l-$$t-$$s || exit 1; \
+	done; done; done
 
 # The race detector over every package (cgo, the headless driver).
 test-race: deps

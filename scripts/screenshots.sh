@@ -7,6 +7,10 @@
 #   scripts/screenshots.sh ./tppwizard [OUTDIR]      (default docs/screenshots)
 # It exits non-zero unless the three registrations are recorded as done.
 # Nothing here reaches the network: the demo bank listens on 127.0.0.1.
+# The window's size, theme and language come from the environment:
+#   SHOT_SIZE=800x600 (default: the wizard's own first size, 900x650)
+#   SHOT_THEME=light|dark (default: the desktop's)
+#   SHOT_LANG=en|fr (default en)
 set -eu
 bin=$(realpath "$1")
 out=$(realpath -m "${2:-docs/screenshots}")
@@ -21,7 +25,7 @@ if [ -z "${TPPWIZARD_SHOTS_INNER:-}" ]; then
 fi
 
 display=:$(( ( $$ % 400 ) + 100 ))
-Xvfb "$display" -screen 0 1024x768x24 >/dev/null 2>&1 &
+Xvfb "$display" -screen 0 1920x1080x24 >/dev/null 2>&1 &
 xvfb=$!
 app=
 cleanup() {
@@ -29,18 +33,30 @@ cleanup() {
 	kill "$xvfb" 2>/dev/null || true
 }
 trap cleanup EXIT
-export DISPLAY=$display LANG=en_GB.UTF-8
+case "${SHOT_LANG:-en}" in
+en) locale=en_GB ;;
+fr) locale=fr_FR ;;
+*) echo "screenshots: SHOT_LANG is en or fr"; exit 2 ;;
+esac
+export DISPLAY=$display
+if [ -n "${SHOT_THEME:-}" ]; then export FYNE_THEME=$SHOT_THEME; fi
 sleep 1
-"$bin" >"$out/run.log" 2>&1 &
+LANGUAGE=$locale LC_ALL=$locale.UTF-8 LANG=$locale.UTF-8 "$bin" >"$out/run.log" 2>&1 &
 app=$!
 win=$(timeout 60 xdotool search --sync --name "TPP Onboarding Wizard" | head -n 1)
 if [ -z "$win" ]; then echo "screenshots: no window within 60 s"; cat "$out/run.log"; exit 1; fi
+if [ -n "${SHOT_SIZE:-}" ]; then
+	xdotool windowsize "$win" "${SHOT_SIZE%x*}" "${SHOT_SIZE#*x}"
+fi
 sleep 2
-# Keyboard focus goes to the window; the pointer is parked outside it.
-xdotool mousemove 1020 760
+# Keyboard focus goes to the window; the pointer is parked at the screen's
+# far corner, away from any control.
+xdotool mousemove 1919 1079
 xdotool windowfocus --sync "$win" 2>/dev/null || true
 
-shot() { sleep "${2:-1}"; import -window "$win" "$out/$1.png"; }
+# A screen is saved with a 256-colour palette: a third of the size, the
+# text as sharp.
+shot() { sleep "${2:-1}"; import -window "$win" png:- | convert - -colors 256 "PNG8:$out/$1.png"; }
 key() { for k in "$@"; do xdotool key --delay 80 "$k"; done; }
 typed() { xdotool type --delay 40 "$1"; }
 
@@ -48,7 +64,7 @@ alive() { kill -0 "$app" 2>/dev/null || { echo "screenshots: the wizard exited";
 # records N waits (up to 30 s) until N attempts are recorded as done.
 records() {
 	i=0
-	while [ "$("$bin" records 2>/dev/null | grep -c ' done ' || true)" -lt "$1" ]; do
+	while [ "$(LANGUAGE=en "$bin" records 2>/dev/null | grep -c ' done ' || true)" -lt "$1" ]; do
 		i=$((i + 1))
 		if [ "$i" -gt 60 ]; then echo "screenshots: registration $1 not recorded within 30 s"; cat "$out/run.log"; exit 1; fi
 		sleep 0.5
@@ -98,7 +114,7 @@ for bank in stet tareq; do
 done
 shot 10-home-three 1
 
-records=$(XDG_CONFIG_HOME=$XDG_CONFIG_HOME "$bin" records)
+records=$(LANGUAGE=en "$bin" records)
 echo "$records"
 done=$(printf '%s\n' "$records" | grep -c ' done ' || true)
 if [ "$done" -ne 3 ]; then

@@ -157,7 +157,8 @@ func (st *sendStep) showSuccess(out *app.Outcome) {
 		st.result.Add(note)
 	}
 	if res.ClientSecret != "" {
-		st.secret = widget.NewLabelWithStyle(registration.Mask(res.ClientSecret), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+		hidden := i18n.T("•••••••• (hidden)")
+		st.secret = widget.NewLabelWithStyle(hidden, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 		shown := false
 		st.reveal = st.s.u.button(i18n.T("Reveal"), theme.VisibilityIcon(), func() {
 			shown = !shown
@@ -165,7 +166,7 @@ func (st *sendStep) showSuccess(out *app.Outcome) {
 				st.secret.SetText(res.ClientSecret)
 				st.reveal.SetText(i18n.T("Hide"))
 			} else {
-				st.secret.SetText(registration.Mask(res.ClientSecret))
+				st.secret.SetText(hidden)
 				st.reveal.SetText(i18n.T("Reveal"))
 			}
 		})
