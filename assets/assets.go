@@ -1,5 +1,6 @@
 // Package assets holds what ships inside the binary: the bank profiles,
-// the translations and the application icon.
+// the trust frameworks' certificate templates, the translations and the
+// application icon.
 package assets
 
 import (
@@ -13,6 +14,19 @@ var profiles embed.FS
 // Profiles is the built-in bank profiles, one JSON file each at its root.
 func Profiles() fs.FS {
 	sub, err := fs.Sub(profiles, "profiles")
+	if err != nil {
+		panic(err) // the embed pattern above guarantees the directory
+	}
+	return sub
+}
+
+//go:embed frameworks/*.json
+var frameworks embed.FS
+
+// Frameworks is the trust frameworks' certificate templates (core/csr),
+// one JSON file each at its root.
+func Frameworks() fs.FS {
+	sub, err := fs.Sub(frameworks, "frameworks")
 	if err != nil {
 		panic(err) // the embed pattern above guarantees the directory
 	}
