@@ -60,11 +60,15 @@ func (c *columns) widths(total float32) []float32 {
 }
 
 func (c *columns) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	// Cells overlap by half a label's padding on each side: the gap
+	// between two columns' words is one padding, not two, which is what
+	// lets a French row fit in 800 px.
+	overlap := theme.InnerPadding() / 2
 	x := float32(0)
 	for i, w := range c.widths(size.Width) {
 		if i < len(objects) {
-			objects[i].Move(fyne.NewPos(x, 0))
-			objects[i].Resize(fyne.NewSize(w, size.Height))
+			objects[i].Move(fyne.NewPos(x-overlap, 0))
+			objects[i].Resize(fyne.NewSize(w+2*overlap, size.Height))
 		}
 		x += w
 	}
@@ -78,16 +82,18 @@ func (c *columns) MinSize(objects []fyne.CanvasObject) fyne.Size {
 	return fyne.NewSize(0, h)
 }
 
-// measure sets each column's width to its longest text.
+// measure sets each column's width to its longest text, as a label shows
+// it (its padding taken from a label itself), less the cells' overlap.
 func (c *columns) measure(header []string, rows [][]string) {
 	c.need = make([]float32, len(header))
-	pad := 2 * theme.InnerPadding()
+	size := theme.TextSize()
+	pad := widget.NewLabel("x").MinSize().Width - fyne.MeasureText("x", size, fyne.TextStyle{}).Width - theme.InnerPadding()
 	for i, h := range header {
-		c.need[i] = fyne.MeasureText(h, theme.TextSize(), fyne.TextStyle{Bold: true}).Width + pad
+		c.need[i] = fyne.MeasureText(h, size, fyne.TextStyle{Bold: true}).Width + pad
 	}
 	for _, row := range rows {
 		for i, cell := range row {
-			c.need[i] = max(c.need[i], fyne.MeasureText(cell, theme.TextSize(), fyne.TextStyle{}).Width+pad)
+			c.need[i] = max(c.need[i], fyne.MeasureText(cell, size, fyne.TextStyle{}).Width+pad)
 		}
 	}
 }
