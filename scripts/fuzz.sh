@@ -22,6 +22,7 @@ core/registration:FuzzParseError
 core/registration:FuzzParseSuccess
 core/discovery:FuzzParse
 core/oauth:FuzzParseToken
+core/csr:FuzzParsePEM
 core/sandbox:FuzzUKRegistration
 core/sandbox:FuzzSTETRegistration
 core/sandbox:FuzzCertificateUpload

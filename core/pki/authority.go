@@ -177,3 +177,25 @@ func createCertificate(tmpl, parent *x509.Certificate, pub crypto.PublicKey, sig
 	}
 	return x509.ParseCertificate(der)
 }
+
+// SignRequest issues a certificate for a CSR whose signature it has
+// checked: the subject exactly as requested (the raw DER, so order and
+// attribute types are kept), the requester's key, and the key usages of a
+// transport (TLS client) or a signing (seal) certificate.
+func (a *Authority) SignRequest(req *x509.CertificateRequest, signing bool, notBefore, notAfter time.Time) ([]*x509.Certificate, error) {
+	if err := req.CheckSignature(); err != nil {
+		return nil, text.Errorf("the certificate request's signature does not verify: %w", err)
+	}
+	tmpl := &x509.Certificate{RawSubject: req.RawSubject, NotBefore: notBefore, NotAfter: notAfter}
+	if signing {
+		tmpl.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment
+	} else {
+		tmpl.KeyUsage = x509.KeyUsageDigitalSignature | x509.KeyUsageKeyEncipherment
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
+	}
+	cert, err := createCertificate(tmpl, a.Cert, req.PublicKey, a.Key)
+	if err != nil {
+		return nil, err
+	}
+	return append([]*x509.Certificate{cert}, a.chainBelowRoot()...), nil
+}

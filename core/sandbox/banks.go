@@ -117,6 +117,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.index)
 	s.directoryRoutes(mux)
+	s.issueRoutes(mux)
 	for _, b := range banks {
 		b := b
 		mux.HandleFunc("GET /"+b.ID+"/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) { s.discovery(w, r, b) })
