@@ -1,0 +1,151 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/pem"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tppwizard/tppwizard/app"
+	"github.com/tppwizard/tppwizard/core/csr"
+	"github.com/tppwizard/tppwizard/core/identity"
+	"github.com/tppwizard/tppwizard/core/keystore"
+	"github.com/tppwizard/tppwizard/core/testkit"
+)
+
+// TestNewcomerGetsCertificatesWithoutAKeyFile is issue 9's loop: keys and
+// CSRs made in the wizard, the demo trust framework issues both
+// certificates, they are imported and paired with their keys, and the new
+// identity registers with a demo bank. Afterwards the user's home and
+// temporary folders are read file by file: the new private keys are in
+// none of them, in any encoding.
+func TestNewcomerGetsCertificatesWithoutAKeyFile(t *testing.T) {
+	home, tmp := t.TempDir(), t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("TMPDIR", tmp)
+	store := keystore.NewMemory()
+	a := app.New(app.Options{Store: store, ConfigDir: filepath.Join(home, ".config", "tppwizard")})
+	if _, err := a.StartSandbox(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.StopSandbox() })
+	values, err := a.SandboxValues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	made, err := a.NewCSR(app.CSRRequest{Name: "Acme new", Framework: "sandbox", KeyType: csr.ECP256, Values: values})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(made.PEM) != 2 {
+		t.Fatalf("%d requests made, want transport and signing", len(made.PEM))
+	}
+	for use, p := range made.PEM {
+		if _, err := csr.ParsePEM(p); err != nil {
+			t.Errorf("%s CSR: %v", use, err)
+		}
+	}
+	if _, err := a.Vault().Load("Acme new"); err == nil {
+		t.Fatal("the identity is usable before its certificates are in")
+	}
+
+	done, err := a.IssueInSandbox(context.Background(), "Acme new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Identity == nil || len(done.Waiting) > 0 {
+		t.Fatalf("not complete: waiting for %v", done.Waiting)
+	}
+	parsed, err := done.Identity.Parse()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !parsed.Transport.KeyMatches() || parsed.Signing == nil || !parsed.Signing.KeyMatches() {
+		t.Fatal("the certificates are not paired with their keys")
+	}
+	if cn := parsed.Signing.Leaf().Subject.CommonName; cn != values["software_id"]+" signing" {
+		t.Errorf("signing certificate CN %q", cn)
+	}
+	if names, _ := a.Vault().ListPending(); len(names) != 0 {
+		t.Errorf("keys still waiting after completion: %v", names)
+	}
+
+	out, err := a.Register(context.Background(), app.RegisterRequest{ProfileID: "sandbox-altareq", IdentityName: "Acme new", Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatalf("register with the new identity: %v", err)
+	}
+	if out.Result.Status/100 != 2 {
+		t.Fatalf("the demo bank answered HTTP %d", out.Result.Status)
+	}
+
+	// The new keys, as PKCS #8 DER, in PEM and base64, must be in no file.
+	var secrets [][]byte
+	for _, r := range made.Pending.Requests {
+		block, _ := pem.Decode([]byte(r.Key))
+		secrets = append(secrets, block.Bytes, []byte(base64.StdEncoding.EncodeToString(block.Bytes)[:64]))
+	}
+	for _, root := range []string{home, tmp, os.TempDir()} {
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !d.Type().IsRegular() {
+				return nil
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return nil
+			}
+			for _, s := range secrets {
+				if bytes.Contains(data, s) {
+					t.Errorf("a new private key is on disk: %s", path)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestCertificateForNoWaitingKeyIsRefused(t *testing.T) {
+	a := app.New(app.Options{Store: keystore.NewMemory(), ConfigDir: t.TempDir()})
+	kit := testkit.Get(t)
+	_, err := a.CompleteCSR([]byte(kit.Identity.TransportCert))
+	if !errors.Is(err, identity.ErrNoPendingKey) {
+		t.Fatalf("got %v, want ErrNoPendingKey", err)
+	}
+	if !strings.Contains(err.Error(), "does not belong to any key waiting for one") {
+		t.Errorf("message: %v", err)
+	}
+}
+
+func TestCSRRequestsAreCheckedFirst(t *testing.T) {
+	a := app.New(app.Options{Store: keystore.NewMemory(), ConfigDir: t.TempDir()})
+	cases := []struct {
+		name string
+		req  app.CSRRequest
+		want string
+	}{
+		{"EC where the framework takes RSA only", app.CSRRequest{Name: "A", Framework: "obie", KeyType: csr.ECP256}, "does not accept EC-P256 keys"},
+		{"unknown framework", app.CSRRequest{Name: "A", Framework: "nowhere"}, `there is no trust framework "nowhere"`},
+		{"bad name", app.CSRRequest{Name: "../x", Framework: "obie"}, "is not usable"},
+		{"missing inputs", app.CSRRequest{Name: "A", Framework: "obie"}, "Organisation id is needed"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := a.NewCSR(c.req)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want %q", err, c.want)
+			}
+			if names, _ := a.Vault().ListPending(); len(names) != 0 {
+				t.Errorf("keys kept after a refusal: %v", names)
+			}
+		})
+	}
+}
