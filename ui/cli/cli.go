@@ -66,6 +66,7 @@ Usage:
   tppwizard records show ID      one attempt: what was sent and received (no secrets)
   tppwizard records export ID [--dir D]   its evidence report, HTML and JSON (no secrets)
   tppwizard certificate upload --profile ID --identity NAME [--name LABEL]
+  tppwizard csr frameworks|new|list|complete|delete ...   keys and certificate requests, no OpenSSL
   tppwizard sandbox [--addr 127.0.0.1:8443] [--dir D]   run the built-in sandbox bank
   tppwizard sandbox ssa [--identity NAME]                renew a sandbox software statement
   tppwizard version
@@ -111,6 +112,8 @@ func Run(ctx context.Context, args []string, env Env) int {
 		err = sandboxCmd(ctx, args[1:], env)
 	case "records":
 		err = recordsCmd(args[1:], env)
+	case "csr":
+		err = csrCmd(args[1:], env)
 	case "read":
 		err = manageCmd(ctx, args[1:], env, registration.Read)
 	case "delete":
