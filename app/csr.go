@@ -10,7 +10,9 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/tppwizard/tppwizard/assets"
 	"github.com/tppwizard/tppwizard/core/check"
@@ -18,6 +20,8 @@ import (
 	"github.com/tppwizard/tppwizard/core/identity"
 	"github.com/tppwizard/tppwizard/core/keystore"
 	"github.com/tppwizard/tppwizard/core/pki"
+	"github.com/tppwizard/tppwizard/core/records"
+	"github.com/tppwizard/tppwizard/core/registration"
 	"github.com/tppwizard/tppwizard/core/text"
 )
 
@@ -170,12 +174,18 @@ func (a *App) IssueInSandbox(ctx context.Context, name string) (*identity.Comple
 	if err != nil {
 		return nil, err
 	}
-	software := p.Values["software_id"]
 	var done *identity.Completed
 	for _, r := range p.Requests {
 		if r.Cert != "" {
 			continue
 		}
+		// The demo directory's certificates name the application in their
+		// CN (the signing one with " signing" after it), renewals included.
+		parsed, err := csr.ParsePEM([]byte(r.CSR))
+		if err != nil {
+			return nil, err
+		}
+		software := strings.TrimSuffix(parsed.Subject.CommonName, " signing")
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.CertificatesURL(software, r.Use), bytes.NewReader([]byte(r.CSR)))
 		if err != nil {
 			return nil, err
@@ -224,4 +234,140 @@ func (a *App) SandboxValues() (map[string]string, error) {
 	}
 	return map[string]string{"country": country, "org_name": demo.Software.OrgName, "org_id": demo.Software.OrgID,
 		"org_identifier": pki.OrganizationIdentifier(leaf), "software_id": demo.Software.ID}, nil
+}
+
+// RenewalFramework is the framework a renewal is recorded under: it asks
+// for the subjects of the certificates it replaces, whatever their
+// framework.
+const RenewalFramework = "renewal"
+
+// RenewalWindow is how long before a certificate ends that home offers to
+// renew it.
+const RenewalWindow = 30 * 24 * time.Hour
+
+// Expiring is a certificate of a saved identity that ends within the
+// renewal window (or has ended).
+type Expiring struct {
+	Identity string
+	Use      string
+	NotAfter time.Time
+	DaysLeft int
+}
+
+// ExpiringSoon lists the saved identities' certificates that end within
+// RenewalWindow, soonest first. It reads the keyring: call it off the UI
+// goroutine.
+func (a *App) ExpiringSoon() ([]Expiring, error) {
+	names, err := a.Vault().List()
+	if err != nil {
+		return nil, err
+	}
+	now := a.now()
+	var out []Expiring
+	for _, n := range names {
+		id, err := a.Identity(n)
+		if err != nil {
+			continue // a damaged identity is reported where it is opened
+		}
+		for use, c := range map[string]*pki.Credential{"transport": id.Transport, "signing": id.Signing} {
+			if c == nil || c.Leaf().NotAfter.Sub(now) > RenewalWindow {
+				continue
+			}
+			out = append(out, Expiring{Identity: n, Use: use, NotAfter: c.Leaf().NotAfter, DaysLeft: int(c.Leaf().NotAfter.Sub(now).Hours() / 24)})
+		}
+	}
+	slices.SortFunc(out, func(x, y Expiring) int { return x.NotAfter.Compare(y.NotAfter) })
+	return out, nil
+}
+
+// RenewCSR makes, for each certificate of an identity, a new key of the
+// same type and a CSR with exactly the old certificate's subject, kept as
+// keys waiting under the identity's name. When the new certificates are
+// imported they replace the old ones in the identity (its statement and
+// client id stay); the registrations made with the old ones then need
+// telling (see RenewedSince).
+func (a *App) RenewCSR(name string) (*NewCSRs, error) {
+	if p := a.KeyringProblem(); p != nil {
+		return nil, text.Errorf("new keys are kept only in the system keyring, and it cannot be used: %w", p)
+	}
+	id, err := a.Identity(name)
+	if err != nil {
+		return nil, err
+	}
+	v := a.Vault()
+	if names, err := v.ListPending(); err != nil {
+		return nil, err
+	} else if slices.Contains(names, name) {
+		return nil, text.Errorf("keys named %q are already waiting for their certificates; import those, or delete them first", name)
+	}
+	p := identity.Pending{Name: name, Framework: RenewalFramework, Created: a.now().UTC(), Renews: name}
+	out := &NewCSRs{Framework: &csr.Framework{ID: RenewalFramework, Name: a.T("Renewal of %s", name),
+		Instructions: a.T("Send each file to whoever issued the certificate it replaces (your trust framework's directory or your QTSP), as you did for the first one. The new certificate has the same subject; import it here when it comes back, and the identity switches to it.")},
+		PEM: map[string][]byte{}}
+	for _, c := range []struct {
+		use  string
+		cred *pki.Credential
+	}{{"transport", id.Transport}, {"signing", id.Signing}} {
+		if c.cred == nil {
+			continue
+		}
+		kt, ok := csr.KeyTypeOf(c.cred.Leaf().PublicKey)
+		if !ok {
+			kt = csr.RSA2048
+		}
+		key, err := csr.NewKey(kt, rand.Reader)
+		if err != nil {
+			return nil, err
+		}
+		der, err := csr.CreateFor(c.cred.Leaf().RawSubject, key)
+		if err != nil {
+			return nil, err
+		}
+		keyPEM, err := pki.EncodePrivateKey(key)
+		if err != nil {
+			return nil, err
+		}
+		out.PEM[c.use] = csr.EncodePEM(der)
+		p.Requests = append(p.Requests, identity.Request{Use: c.use, KeyType: string(kt), Key: string(keyPEM), CSR: string(out.PEM[c.use])})
+	}
+	if err := v.SavePending(p); err != nil {
+		return nil, err
+	}
+	out.Pending = p
+	a.log.Info("renewal keys and certificate requests", "identity", name, "certificates", len(p.Requests))
+	return out, nil
+}
+
+// SandboxRunning reports whether the demo bank runs in this process.
+func (a *App) SandboxRunning() bool { return a.runningSandbox() != nil }
+
+// RegistrationsToTell counts the clients registered with an identity whose
+// bank was last sent other certificates than the identity has now: after a
+// renewal, each needs the lifecycle update. It reads the journal and the
+// keyring: call it off the UI goroutine.
+func (a *App) RegistrationsToTell(name string) int {
+	id, err := a.Identity(name)
+	if err != nil {
+		return 0
+	}
+	recs, err := a.Records()
+	if err != nil {
+		return 0
+	}
+	seen := map[string]bool{}
+	n := 0
+	for _, r := range recs {
+		// Newest first: the client's latest change says what the bank
+		// holds; a deleted client needs nothing.
+		client := r.ProfileID + "\x00" + r.ClientID
+		if r.Identity != name || r.ClientID == "" || r.Status != records.Succeeded || seen[client] ||
+			r.Operation == string(registration.Read) {
+			continue
+		}
+		seen[client] = true
+		if r.Operation != string(registration.Delete) && len(a.renewed(&r, id)) > 0 {
+			n++
+		}
+	}
+	return n
 }

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,8 @@ import (
 	"github.com/tppwizard/tppwizard/core/csr"
 	"github.com/tppwizard/tppwizard/core/identity"
 	"github.com/tppwizard/tppwizard/core/keystore"
+	"github.com/tppwizard/tppwizard/core/pki"
+	"github.com/tppwizard/tppwizard/core/sandbox"
 	"github.com/tppwizard/tppwizard/core/testkit"
 )
 
@@ -147,5 +150,96 @@ func TestCSRRequestsAreCheckedFirst(t *testing.T) {
 				t.Errorf("keys kept after a refusal: %v", names)
 			}
 		})
+	}
+}
+
+// TestRenewalKeepsTheSubjectAndTellsWhichRegistrationsToUpdate: the demo
+// identity registers, renews (new keys, the same subjects), the demo trust
+// framework issues, and the identity switches to the new certificates
+// while keeping its statement; the registration made with the old ones is
+// then reported as needing an update.
+func TestRenewalKeepsTheSubjectAndTellsWhichRegistrationsToUpdate(t *testing.T) {
+	a := app.New(app.Options{Store: keystore.NewMemory(), ConfigDir: t.TempDir()})
+	if _, err := a.StartSandbox(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = a.StopSandbox() })
+	ctx := context.Background()
+	out, err := a.Register(ctx, app.RegisterRequest{ProfileID: "sandbox-uk-v31", IdentityName: sandbox.DemoIdentityName, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := a.Identity(sandbox.DemoIdentityName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	made, err := a.RenewCSR(sandbox.DemoIdentityName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for use, p := range made.PEM {
+		req, err := csr.ParsePEM(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		old := before.Transport.Leaf()
+		if use == "signing" {
+			old = before.Signing.Leaf()
+		}
+		if !bytes.Equal(req.RawSubject, old.RawSubject) {
+			t.Errorf("%s: the renewal asks for %q, the certificate it replaces is %q", use, req.Subject, old.Subject)
+		}
+		if kt, _ := csr.KeyTypeOf(req.PublicKey); kt != csr.RSA2048 {
+			t.Errorf("%s: renewal key %s, want the old key's type", use, kt)
+		}
+	}
+	if _, err := a.IssueInSandbox(ctx, sandbox.DemoIdentityName); err != nil {
+		t.Fatal(err)
+	}
+	after, err := a.Identity(sandbox.DemoIdentityName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Transport.Leaf().Equal(before.Transport.Leaf()) || after.Signing.Leaf().Equal(before.Signing.Leaf()) {
+		t.Fatal("the identity still has its old certificates")
+	}
+	if after.SSA != before.SSA || after.SigningKID != before.SigningKID {
+		t.Error("the renewal lost the identity's statement or key id")
+	}
+	if renewed := a.RenewedSince(&out.Record); len(renewed) != 2 {
+		t.Errorf("the registration made with the old certificates: %q, want both certificates reported", renewed)
+	}
+	if n := a.RegistrationsToTell(sandbox.DemoIdentityName); n != 1 {
+		t.Errorf("%d registrations to tell, want 1", n)
+	}
+}
+
+// TestHomeOffersRenewalThirtyDaysAhead: a certificate is listed once it
+// ends within 30 days, not before.
+func TestHomeOffersRenewalThirtyDaysAhead(t *testing.T) {
+	kit := testkit.Get(t)
+	leaf, err := pki.ParseCertificates([]byte(kit.Identity.TransportCert))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		daysBefore int
+		listed     bool
+	}{{31, false}, {29, true}, {0, true}} {
+		at := leaf[0].NotAfter.Add(-time.Duration(c.daysBefore) * 24 * time.Hour)
+		a := app.New(app.Options{Store: keystore.NewMemory(), ConfigDir: t.TempDir(), Now: func() time.Time { return at }})
+		id := kit.Identity
+		id.Name = "Acme"
+		if err := a.Vault().Save(id); err != nil {
+			t.Fatal(err)
+		}
+		list, err := a.ExpiringSoon()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := slices.ContainsFunc(list, func(e app.Expiring) bool { return e.Identity == "Acme" && e.Use == "transport" })
+		if got != c.listed {
+			t.Errorf("%d days before the end: listed %v, want %v (%v)", c.daysBefore, got, c.listed, list)
+		}
 	}
 }

@@ -26,6 +26,27 @@ const (
 	ECP256  KeyType = "EC-P256"
 )
 
+// KeyTypeOf is the key type of a public key, and whether it is one the
+// wizard makes.
+func KeyTypeOf(pub crypto.PublicKey) (KeyType, bool) {
+	switch k := pub.(type) {
+	case *rsa.PublicKey:
+		switch k.N.BitLen() {
+		case 2048:
+			return RSA2048, true
+		case 3072:
+			return RSA3072, true
+		case 4096:
+			return RSA4096, true
+		}
+	case *ecdsa.PublicKey:
+		if k.Curve == elliptic.P256() {
+			return ECP256, true
+		}
+	}
+	return "", false
+}
+
 // KeyTypes are every key type, strongest last.
 var KeyTypes = []KeyType{RSA2048, RSA3072, RSA4096, ECP256}
 
@@ -96,6 +117,12 @@ func Create(t Template, values map[string]string, key crypto.Signer) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
+	return CreateFor(subject, key)
+}
+
+// CreateFor makes a CSR for a subject already encoded: a renewal asks for
+// exactly the subject of the certificate it replaces.
+func CreateFor(subject []byte, key crypto.Signer) ([]byte, error) {
 	req := &x509.CertificateRequest{RawSubject: subject}
 	switch key.Public().(type) {
 	case *rsa.PublicKey:
