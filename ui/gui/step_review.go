@@ -29,7 +29,7 @@ func newReviewStep(s *wizardScreen) *reviewStep {
 	r.request.Selectable = true
 	r.copyB = s.u.button(i18n.T("Copy as curl"), theme.ContentCopyIcon(), func() {
 		r.signed(func(plan *engine.Plan) {
-			s.u.win.Clipboard().SetContent(app.CurlCommand(plan))
+			fyne.CurrentApp().Clipboard().SetContent(app.CurlCommand(plan))
 			s.u.done("copied")
 		})
 	})

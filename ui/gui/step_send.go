@@ -148,7 +148,7 @@ func (st *sendStep) showSuccess(out *app.Outcome) {
 	st.status.SetText(said)
 	st.clientID = widget.NewLabelWithStyle(res.ClientID, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	st.clientID.Selectable = true
-	copyID := st.s.u.button(i18n.T("Copy"), theme.ContentCopyIcon(), func() { st.s.u.win.Clipboard().SetContent(res.ClientID) })
+	copyID := st.s.u.button(i18n.T("Copy"), theme.ContentCopyIcon(), func() { fyne.CurrentApp().Clipboard().SetContent(res.ClientID) })
 	st.result.Add(widget.NewLabelWithStyle(i18n.T("Client id"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	st.result.Add(container.NewBorder(nil, nil, nil, copyID, st.clientID))
 	if res.ClientIDFromDirectory {
@@ -170,7 +170,7 @@ func (st *sendStep) showSuccess(out *app.Outcome) {
 				st.reveal.SetText(i18n.T("Reveal"))
 			}
 		})
-		copySecret := st.s.u.button(i18n.T("Copy"), theme.ContentCopyIcon(), func() { st.s.u.win.Clipboard().SetContent(res.ClientSecret) })
+		copySecret := st.s.u.button(i18n.T("Copy"), theme.ContentCopyIcon(), func() { fyne.CurrentApp().Clipboard().SetContent(res.ClientSecret) })
 		st.result.Add(widget.NewLabelWithStyle(i18n.T("Client secret"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		st.result.Add(container.NewBorder(nil, nil, nil, container.NewHBox(st.reveal, copySecret), st.secret))
 	}
