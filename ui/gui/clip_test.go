@@ -216,8 +216,27 @@ func TestNoTextIsClipped(t *testing.T) {
 				test.Tap(s.u.home.batchB)
 				s.wait("batch identities")
 				look("several banks at once")
-				if seen != 26 {
-					t.Errorf("looked at %d screens, want 26", seen)
+
+				c := s.u.ShowCertificates()
+				s.wait("waiting")
+				look("certificates")
+				c.chooseFrameworkID(t, "sandbox")
+				test.Tap(c.demo)
+				s.wait("cert demo")
+				look("certificates, the demo's values")
+				test.Tap(c.make)
+				s.wait("csr")
+				s.wait("waiting")
+				look("certificate requests made")
+				test.Tap(buttons(c.results)[i18n.T("Have the demo trust framework issue them")])
+				s.wait("certificate")
+				s.wait("waiting")
+				look("certificates issued")
+				c.chooseFrameworkID(t, "eidas")
+				c.inputs["org_identifier"].SetText("PSDXX")
+				look("certificates, eIDAS with a wrong identifier")
+				if seen != 31 {
+					t.Errorf("looked at %d screens, want 31", seen)
 				}
 			})
 		}

@@ -41,6 +41,7 @@ type UI struct {
 	home   *homeScreen
 	wizard *wizardScreen
 	batch  *batchScreen
+	certs  *certScreen
 	// lastAbout is the About dialog last opened (tests read it).
 	lastAbout *aboutDialog
 	// settled, when set, hears each piece of background work finish, after

@@ -40,7 +40,13 @@ func newSession(t *testing.T) *session { t.Helper(); return newSessionIn(t, nil)
 func newSessionIn(t *testing.T, tr text.Translator) *session {
 	t.Helper()
 	test.NewTempApp(t)
-	a := app.New(app.Options{Store: keystore.NewMemory(), ConfigDir: t.TempDir(), Text: tr})
+	return newSessionFor(t, app.New(app.Options{Store: keystore.NewMemory(), ConfigDir: t.TempDir(), Text: tr}))
+}
+
+// newSessionFor is a session on an app the test made (a test app must be
+// current).
+func newSessionFor(t *testing.T, a *app.App) *session {
+	t.Helper()
 	t.Cleanup(func() { _ = a.StopSandbox() })
 	win := test.NewTempWindow(t, nil)
 	win.Resize(fyne.NewSize(800, 600))

@@ -22,8 +22,12 @@ type homeScreen struct {
 	demoBusy   *widget.Activity
 	identities *widget.List
 	idStatus   *widget.Label
-	names      []string
-	past       *pastList
+	certsB     *button
+	// expiring lists identities whose certificates end within 30 days,
+	// each with its Renew button.
+	expiring *fyne.Container
+	names    []string
+	past     *pastList
 }
 
 func newHome(u *UI) *homeScreen {
@@ -54,8 +58,10 @@ func newHome(u *UI) *homeScreen {
 	// Tab order: New registration, the demo bank, then several banks.
 	left := container.NewVBox(title, intro, h.newButton, widget.NewSeparator(), h.demoButton, container.NewBorder(nil, nil, h.demoBusy, nil, h.demoStatus),
 		widget.NewSeparator(), h.batchB, container.NewBorder(nil, nil, nil, h.aboutB, banks))
+	h.certsB = u.button(i18n.T("Request or renew certificates…"), theme.DocumentCreateIcon(), func() { u.ShowCertificates() })
+	h.expiring = container.NewVBox()
 	right := container.NewBorder(widget.NewLabelWithStyle(i18n.T("Saved identities"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		h.idStatus, nil, nil, h.identities)
+		container.NewVBox(h.idStatus, h.expiring, h.certsB), nil, nil, h.identities)
 	h.past = newPastList(u)
 	top := container.NewVBox(container.NewGridWithColumns(2, left, right), widget.NewSeparator())
 	h.content = container.NewPadded(container.NewBorder(top, nil, nil, nil, h.past.content))
@@ -70,7 +76,9 @@ func (h *homeScreen) loadIdentities(u *UI) {
 	u.background(func() func() {
 		names, err := u.a.Vault().List()
 		problem := u.a.KeyringProblem()
+		expiring, _ := u.a.ExpiringSoon()
 		return func() {
+			h.showExpiring(u, expiring)
 			h.names = names
 			switch {
 			case problem != nil:
@@ -113,4 +121,28 @@ func (h *homeScreen) startDemo(u *UI) {
 			u.done("sandbox")
 		}
 	})
+}
+
+// showExpiring offers, 30 days ahead, to renew each identity whose
+// certificates end soon.
+func (h *homeScreen) showExpiring(u *UI, list []app.Expiring) {
+	h.expiring.RemoveAll()
+	shown := map[string]bool{}
+	for _, e := range list {
+		if shown[e.Identity] {
+			continue
+		}
+		shown[e.Identity] = true
+		msg := i18n.T("%s: the %s ends in %d days (%s).", e.Identity, certName(e.Use), e.DaysLeft, e.NotAfter.Local().Format("2006-01-02"))
+		if e.DaysLeft < 0 {
+			msg = i18n.T("%s: the %s ended on %s.", e.Identity, certName(e.Use), e.NotAfter.Local().Format("2006-01-02"))
+		}
+		l := widget.NewLabel(msg)
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.WarningImportance
+		name := e.Identity
+		renew := u.button(i18n.T("Renew…"), theme.ViewRefreshIcon(), func() { u.ShowCertificates().renew(name) })
+		h.expiring.Add(container.NewBorder(nil, nil, nil, renew, l))
+	}
+	h.expiring.Refresh()
 }

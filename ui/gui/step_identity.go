@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tppwizard/tppwizard/app"
-	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/sandbox"
 	"github.com/tppwizard/tppwizard/ui/i18n"
 )
@@ -126,20 +125,8 @@ func (st *identityStep) describe() {
 	}
 	now := st.s.u.a.Now
 	var b strings.Builder
-	cert := func(title string, c *pki.Credential) {
-		if c == nil {
-			return
-		}
-		sum := c.Summarise(now())
-		keyOK := i18n.T("yes")
-		if !sum.KeyMatches {
-			keyOK = i18n.T("NO: this key belongs to another certificate")
-		}
-		b.WriteString(i18n.T("%s\n  Organisation: %s\n  Authorisation number: %s\n  Valid until: %s (%d days left)\n  Key matches the certificate: %s\n\n",
-			title, orDash(sum.Organisation), orDash(sum.AuthorisationNumber), sum.NotAfter.Format("2006-01-02"), sum.DaysLeft, keyOK))
-	}
-	cert(i18n.T("Transport certificate (QWAC)"), id.Transport)
-	cert(i18n.T("Signing certificate (QSEAL)"), id.Signing)
+	b.WriteString(certText(i18n.T("Transport certificate (QWAC)"), id.Transport, now()))
+	b.WriteString(certText(i18n.T("Signing certificate (QSEAL)"), id.Signing, now()))
 	if st := id.Statement; st != nil {
 		b.WriteString(i18n.T("Software statement\n  Software: %s (%s)\n  Issued: %s\n", orDash(st.Claims.SoftwareClientName), st.Claims.SoftwareID,
 			st.IssuedAt().Format("2006-01-02 15:04")))

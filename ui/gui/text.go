@@ -2,9 +2,11 @@ package gui
 
 import (
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/tppwizard/tppwizard/core/check"
+	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/ui/i18n"
 )
 
@@ -52,3 +54,18 @@ func findingText(f check.Finding) string {
 // environments are the values a profile's environment takes, in the order
 // choices offer them.
 var environments = []string{"sandbox", "live"}
+
+// certText is a certificate as a person reads it: who it is for, until
+// when, and whether the key is its own. Empty for no certificate.
+func certText(title string, c *pki.Credential, now time.Time) string {
+	if c == nil {
+		return ""
+	}
+	sum := c.Summarise(now)
+	keyOK := i18n.T("yes")
+	if !sum.KeyMatches {
+		keyOK = i18n.T("NO: this key belongs to another certificate")
+	}
+	return i18n.T("%s\n  Organisation: %s\n  Authorisation number: %s\n  Valid until: %s (%d days left)\n  Key matches the certificate: %s\n\n",
+		title, orDash(sum.Organisation), orDash(sum.AuthorisationNumber), sum.NotAfter.Format("2006-01-02"), sum.DaysLeft, keyOK)
+}
