@@ -91,7 +91,7 @@ func (a *App) NewCSR(r CSRRequest) (*NewCSRs, error) {
 		r.KeyType = fw.KeyTypes[0]
 	}
 	if !slices.Contains(fw.KeyTypes, r.KeyType) {
-		return nil, text.Errorf("%s does not accept %s keys; it accepts %v", fw.Name, string(r.KeyType), fw.KeyTypes)
+		return nil, text.Errorf("%s does not accept %s keys; it accepts %v", text.Data(fw.Name), string(r.KeyType), fw.KeyTypes)
 	}
 	if err := identity.ValidateName(r.Name); err != nil {
 		return nil, err
@@ -126,7 +126,7 @@ func (a *App) NewCSR(r CSRRequest) (*NewCSRs, error) {
 	for _, use := range uses {
 		tmpl, ok := fw.Template(use)
 		if !ok {
-			return nil, text.Errorf("%s issues no %s certificate", fw.Name, use)
+			return nil, text.Errorf("%s issues no %s certificate", text.Data(fw.Name), use)
 		}
 		key, err := csr.NewKey(r.KeyType, rand.Reader)
 		if err != nil {

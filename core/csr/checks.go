@@ -74,17 +74,18 @@ func (fw *Framework) Check(values map[string]string) check.List {
 	}
 	for _, in := range fw.Inputs {
 		v := values[in.Name]
+		label := text.Data(in.Label)
 		switch {
 		case strings.TrimSpace(v) == "":
-			bad(in, text.F("%s is needed", in.Label))
+			bad(in, text.F("%s is needed", label))
 		case v != strings.TrimSpace(v):
-			bad(in, text.F("%s starts or ends with a space", in.Label))
+			bad(in, text.F("%s starts or ends with a space", label))
 		case utf8.RuneCountInString(v) > maxAttribute:
-			bad(in, text.F("%s is %d characters; a certificate holds at most %d", in.Label, utf8.RuneCountInString(v), maxAttribute))
+			bad(in, text.F("%s is %d characters; a certificate holds at most %d", label, utf8.RuneCountInString(v), maxAttribute))
 		case in.Pattern != "" && !regexp.MustCompile(`^(?:`+in.Pattern+`)$`).MatchString(v):
-			m := text.F("%q is not the form %s takes", v, in.Label)
+			m := text.F("%q is not the form %s takes", v, label)
 			if in.Example != "" {
-				m = text.F("%q is not the form %s takes (for example %s)", v, in.Label, in.Example)
+				m = text.F("%q is not the form %s takes (for example %s)", v, label, in.Example)
 			}
 			bad(in, m)
 		case in.Check != "":

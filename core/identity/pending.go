@@ -219,14 +219,16 @@ func (v *Vault) finish(p Pending, use string, leaf *x509.Certificate) (*Complete
 	return done, v.DeletePending(p.Name)
 }
 
-// PendingSummary is a line about a pending identity: which certificates
-// are still awaited.
-func (p Pending) PendingSummary() string {
+// Waiting lists the uses still without a certificate.
+func (p Pending) Waiting() []string {
 	var waiting []string
 	for _, r := range p.Requests {
 		if r.Cert == "" {
 			waiting = append(waiting, r.Use)
 		}
 	}
-	return strings.Join(waiting, ", ")
+	return waiting
 }
+
+// PendingSummary is Waiting as a line: "transport, signing".
+func (p Pending) PendingSummary() string { return strings.Join(p.Waiting(), ", ") }

@@ -111,6 +111,11 @@ func Errorf(format string, args ...any) error {
 	return e
 }
 
+// Data is a text that comes from a data file (a trust framework's labels,
+// say) rather than the code: the translation files may hold it as a key,
+// and a % in it is a percent sign.
+func Data(s string) Message { return Message{Format: strings.ReplaceAll(s, "%", "%%")} }
+
 // New is errors.New whose text a front end can translate.
 func New(text string) error { return &Error{Message: F(text)} }
 

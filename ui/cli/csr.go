@@ -44,10 +44,10 @@ func csrFrameworks(args []string, env Env) error {
 		return err
 	}
 	for _, fw := range list {
-		fmt.Fprint(env.Stdout, i18n.T("%s  %s (%s)\n", fw.ID, fw.Name, fw.Version))
+		fmt.Fprint(env.Stdout, i18n.T("%s  %s (%s)\n", fw.ID, i18n.Data(fw.Name), fw.Version))
 		fmt.Fprint(env.Stdout, i18n.T("  keys: %s\n", joinKeyTypes(fw.KeyTypes)))
 		for _, in := range fw.Inputs {
-			fmt.Fprint(env.Stdout, i18n.T("  --set %s=...   %s (for example %s)\n", in.Name, in.Label, in.Example))
+			fmt.Fprint(env.Stdout, i18n.T("  --set %s=...   %s (for example %s)\n", in.Name, i18n.Data(in.Label), in.Example))
 		}
 		if fw.Portal != "" {
 			fmt.Fprint(env.Stdout, i18n.T("  portal: %s\n", fw.Portal))
@@ -100,7 +100,7 @@ func csrNew(args []string, env Env) error {
 		}
 		fmt.Fprint(env.Stdout, i18n.T("  %s certificate request: %s\n", r.Use, path))
 	}
-	fmt.Fprint(env.Stdout, i18n.T("\nWhat to do with these files (%s):\n%s\n", made.Framework.Name, made.Framework.Instructions))
+	fmt.Fprint(env.Stdout, i18n.T("\nWhat to do with these files (%s):\n%s\n", i18n.Data(made.Framework.Name), i18n.Data(made.Framework.Instructions)))
 	if made.Framework.Portal != "" {
 		fmt.Fprint(env.Stdout, i18n.T("Portal: %s\n", made.Framework.Portal))
 	}

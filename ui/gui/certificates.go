@@ -57,7 +57,7 @@ func (u *UI) ShowCertificates() *certScreen {
 	c.list, _ = u.a.Frameworks()
 	names := make([]string, len(c.list))
 	for i, fw := range c.list {
-		names[i] = fw.Name
+		names[i] = i18n.Data(fw.Name)
 	}
 	c.framework = u.selectBox(names, func(string) { c.chooseFramework() })
 	c.framework.PlaceHolder = i18n.T("Choose your trust framework")
@@ -65,6 +65,7 @@ func (u *UI) ShowCertificates() *certScreen {
 	c.name.SetPlaceHolder(i18n.T("A name you will recognise, e.g. Acme live"))
 	c.name.OnChanged = func(string) { c.update() }
 	c.keyType = u.selectBox(nil, nil)
+	c.keyType.PlaceHolder = i18n.T("Choose the trust framework first")
 	c.form = container.NewVBox()
 	c.demo = u.button(i18n.T("Fill in the demo's values"), theme.MediaPlayIcon(), c.fillDemo)
 	c.demo.Hide()
@@ -113,13 +114,13 @@ func (c *certScreen) chooseFramework() {
 	c.form.RemoveAll()
 	c.uses, c.inputs, c.problems = map[string]*widget.Check{}, map[string]*entry{}, map[string]*widget.Label{}
 	for _, t := range c.fw.Certificates {
-		check := widget.NewCheck(t.Name, func(bool) { c.update() })
+		check := widget.NewCheck(i18n.Data(t.Name), func(bool) { c.update() })
 		check.Checked = true
 		c.uses[t.Use] = check
 		c.form.Add(check)
 	}
 	for _, in := range c.fw.Inputs {
-		label := widget.NewLabelWithStyle(in.Label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		label := widget.NewLabelWithStyle(i18n.Data(in.Label), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		e := c.u.entry(false)
 		e.SetPlaceHolder(in.Example)
 		e.OnChanged = func(string) { c.update() }
@@ -131,7 +132,7 @@ func (c *certScreen) chooseFramework() {
 		c.form.Add(label)
 		c.form.Add(e)
 		if in.Help != "" {
-			help := widget.NewLabelWithStyle(in.Help, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+			help := widget.NewLabelWithStyle(i18n.Data(in.Help), fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 			help.Wrapping = fyne.TextWrapWord
 			c.form.Add(help)
 		}
@@ -267,7 +268,7 @@ func (c *certScreen) renew(name string) {
 func (c *certScreen) showMade(made *app.NewCSRs) {
 	c.made = made
 	c.results.RemoveAll()
-	c.status.SetText(i18n.T("The keys of %q are in the system keyring; no key was written to a file. Send the requests below to %s.", made.Pending.Name, made.Framework.Name))
+	c.status.SetText(i18n.T("The keys of %q are in the system keyring; no key was written to a file. Send the requests below to %s.", made.Pending.Name, i18n.Data(made.Framework.Name)))
 	for _, r := range made.Pending.Requests {
 		pemData := made.PEM[r.Use]
 		use := r.Use
@@ -280,7 +281,7 @@ func (c *certScreen) showMade(made *app.NewCSRs) {
 		label.Wrapping = fyne.TextWrapWord
 		c.results.Add(container.NewBorder(nil, nil, nil, container.NewHBox(save, copyB), label))
 	}
-	what := widget.NewLabel(i18n.T("What to do with these files: %s", made.Framework.Instructions))
+	what := widget.NewLabel(i18n.T("What to do with these files: %s", i18n.Data(made.Framework.Instructions)))
 	what.Wrapping = fyne.TextWrapWord
 	c.results.Add(what)
 	if made.Framework.Portal != "" {
@@ -299,6 +300,16 @@ func certName(use string) string {
 		return i18n.T("signing certificate")
 	}
 	return i18n.T("transport certificate")
+}
+
+// certNames names certificates by their uses: "the transport certificate,
+// the signing certificate".
+func certNames(uses []string) string {
+	names := make([]string, len(uses))
+	for i, u := range uses {
+		names[i] = certName(u)
+	}
+	return strings.Join(names, ", ")
 }
 
 func (c *certScreen) openPortal(url string) {
@@ -398,7 +409,7 @@ func (c *certScreen) completed(done *identity.Completed, err error) func() {
 			c.status.SetText(app.Sentence(i18n.Err(err)))
 		case done.Identity == nil:
 			c.status.SetText(i18n.T("The %s %q is paired with its key. Still waiting for: %s.", certName(done.Use), done.Leaf.Subject.CommonName,
-				strings.Join(done.Waiting, ", ")))
+				certNames(done.Waiting)))
 		default:
 			msg := i18n.T("%q is complete: its certificates are paired with their keys, and it can register with banks.\n\n%s", done.Identity.Name, strings.TrimSpace(summary))
 			if toTell > 0 {
@@ -419,7 +430,7 @@ func (c *certScreen) loadWaiting() {
 		var lines []string
 		for _, n := range names {
 			if p, err := v.LoadPending(n); err == nil {
-				lines = append(lines, i18n.T("%s: waiting for %s (since %s)", p.Name, p.PendingSummary(), p.Created.Local().Format("2006-01-02")))
+				lines = append(lines, i18n.T("%s: waiting for %s (since %s)", p.Name, certNames(p.Waiting()), p.Created.Local().Format("2006-01-02")))
 			}
 		}
 		return func() {

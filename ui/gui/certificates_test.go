@@ -72,7 +72,7 @@ func TestNewcomerRequestsCertificatesInTheWizard(t *testing.T) {
 	if c.made == nil || len(c.made.PEM) != 2 {
 		t.Fatalf("requests not made: %s", c.status.Text)
 	}
-	if !strings.Contains(c.waiting.Text, "waiting for transport, signing") {
+	if !strings.Contains(c.waiting.Text, "waiting for transport certificate, signing certificate") {
 		t.Errorf("waiting list: %q", c.waiting.Text)
 	}
 	b := buttons(c.results)

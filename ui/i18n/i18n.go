@@ -29,3 +29,6 @@ func T(format string, args ...any) string { return text.F(format, args...).In(Tr
 // Err says an error in the user's language; the words a bank wrote stay
 // as the bank wrote them.
 func Err(err error) string { return text.In(err, Translate) }
+
+// Data says a text from a data file (see text.Data) in the user's language.
+func Data(s string) string { return text.Data(s).In(Translate) }

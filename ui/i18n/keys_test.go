@@ -15,6 +15,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/tppwizard/tppwizard/assets"
+	"github.com/tppwizard/tppwizard/core/csr"
 )
 
 var update = flag.Bool("update", false, "add missing keys to the translation files (French left empty, to be written) and drop unused ones")
@@ -77,6 +80,36 @@ func keys(t *testing.T) (found map[string][]string, bad []string) {
 		t.Fatal(err)
 	}
 	return found, bad
+}
+
+// dataTexts are the texts the trust frameworks' files show people (their
+// names, instructions, field labels and help): shown through text.Data,
+// they are translated like the code's.
+func dataTexts(t *testing.T) map[string][]string {
+	t.Helper()
+	list, err := csr.Load(assets.Frameworks())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	add := func(s, where string) {
+		if s != "" {
+			out[strings.ReplaceAll(s, "%", "%%")] = append(out[s], where)
+		}
+	}
+	for _, fw := range list {
+		where := "assets/frameworks/" + fw.ID + ".json"
+		add(fw.Name, where)
+		add(fw.Instructions, where)
+		for _, in := range fw.Inputs {
+			add(in.Label, where)
+			add(in.Help, where)
+		}
+		for _, c := range fw.Certificates {
+			add(c.Name, where)
+		}
+	}
+	return out
 }
 
 // translating reports a call that takes a translation key first.
@@ -178,6 +211,9 @@ func verbs(format string) []string {
 // when the code builds a key at run time.
 func TestEveryTextHasEnglishAndFrench(t *testing.T) {
 	found, bad := keys(t)
+	for k, where := range dataTexts(t) {
+		found[k] = append(found[k], where...)
+	}
 	if len(found) < 300 {
 		t.Fatalf("found only %d texts to translate: the scan is broken", len(found))
 	}
