@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"fmt"
 	"strings"
 
+	"github.com/tppwizard/tppwizard/core/check"
 	"github.com/tppwizard/tppwizard/core/engine"
 	"github.com/tppwizard/tppwizard/core/identity"
 	"github.com/tppwizard/tppwizard/core/pki"
@@ -22,10 +22,10 @@ type Change struct {
 	From     records.Record
 	ClientID string
 	// Source says where the pre-filled values come from, in a sentence.
-	Source string
+	Source text.Message
 	// Renewed lists the certificates that are not those the registration
 	// was made with, one sentence each; empty when nothing was renewed.
-	Renewed []string
+	Renewed []text.Message
 
 	token, uri string
 }
@@ -64,9 +64,9 @@ func (a *App) ChangeWizard(ctx context.Context, recordID string) (*Wizard, error
 		switch {
 		case err == nil:
 			held = out.Result.Metadata
-			c.Source = fmt.Sprintf("Pre-filled from what %s holds now (read just now, record %s).", p.Name, out.Record.ID)
+			c.Source = text.F("Pre-filled from what %s holds now (read just now, record %s).", p.Name, out.Record.ID)
 		case out != nil && out.Record.ID != "":
-			c.Source = fmt.Sprintf("%s could not be read (%s, record %s), so this is pre-filled from what was last sent.", p.Name, strings.TrimSuffix(Sentence(err.Error()), "."), out.Record.ID)
+			c.Source = text.F("%s could not be read (%v, record %s), so this is pre-filled from what was last sent.", p.Name, err, out.Record.ID)
 		default:
 			return nil, err
 		}
@@ -74,8 +74,8 @@ func (a *App) ChangeWizard(ctx context.Context, recordID string) (*Wizard, error
 	if held == nil {
 		last, from := a.lastSent(rec)
 		held = last
-		if c.Source == "" {
-			c.Source = fmt.Sprintf("%s offers no way to read a registration, so this is pre-filled from what was last sent and accepted (record %s).", p.Name, from)
+		if c.Source.IsZero() {
+			c.Source = text.F("%s offers no way to read a registration, so this is pre-filled from what was last sent and accepted (record %s).", p.Name, from)
 		}
 	}
 
@@ -128,9 +128,9 @@ func bodyFields(body string) map[string]any {
 
 // Renewed compares the certificates a registration was made with to the
 // identity's certificates now: one sentence per certificate renewed.
-func Renewed(rec *records.Record, id *identity.Parsed) []string {
+func Renewed(rec *records.Record, id *identity.Parsed) []text.Message {
 	now := map[string]*pki.Credential{"transport": id.Transport, "signing": id.Signing}
-	var out []string
+	var out []text.Message
 	for _, c := range rec.Certificates {
 		cur := now[c.Role]
 		if cur == nil {
@@ -138,8 +138,8 @@ func Renewed(rec *records.Record, id *identity.Parsed) []string {
 		}
 		leaf := cur.Leaf()
 		if pki.FingerprintSHA256(leaf) != c.SHA256 {
-			out = append(out, fmt.Sprintf("The %s certificate is not the one registered (that one ends %s; the identity now has serial %s, valid until %s).",
-				c.Role, c.Expires.Format("2006-01-02"), leaf.SerialNumber.Text(16), leaf.NotAfter.UTC().Format("2006-01-02")))
+			out = append(out, text.F("The %s is not the one registered (that one ends %s; the identity now has serial %s, valid until %s).",
+				check.FieldName(c.Role+" certificate"), c.Expires.Format("2006-01-02"), leaf.SerialNumber.Text(16), leaf.NotAfter.UTC().Format("2006-01-02")))
 		}
 	}
 	return out
@@ -149,7 +149,7 @@ func Renewed(rec *records.Record, id *identity.Parsed) []string {
 // certificates are not those the bank was last sent for the client (by
 // this record or a later change); nil when none, or when the identity
 // cannot be read. It reads the keyring: call it off the UI goroutine.
-func (a *App) RenewedSince(rec *records.Record) []string {
+func (a *App) RenewedSince(rec *records.Record) []text.Message {
 	id, err := a.Identity(rec.Identity)
 	if err != nil {
 		return nil
@@ -159,7 +159,7 @@ func (a *App) RenewedSince(rec *records.Record) []string {
 
 // renewed compares the identity, already read, with the certificates the
 // bank was last sent for the record's client.
-func (a *App) renewed(rec *records.Record, id *identity.Parsed) []string {
+func (a *App) renewed(rec *records.Record, id *identity.Parsed) []text.Message {
 	latest := rec
 	for _, r := range a.history(rec) {
 		if r.Operation == string(registration.Create) || r.Operation == string(registration.Update) {

@@ -61,7 +61,7 @@ func TestChangeFromARecordIsPrefilledFromTheBank(t *testing.T) {
 			if w.Step() != app.StepDetails || w.First() != app.StepDetails || w.Change().ClientID != rec.ClientID {
 				t.Fatalf("starts at %s (first %s) for %q", w.Step(), w.First(), w.Change().ClientID)
 			}
-			if !strings.Contains(w.Change().Source, tt.source) {
+			if !strings.Contains(w.Change().Source.String(), tt.source) {
 				t.Errorf("source: %s", w.Change().Source)
 			}
 			if got := field(t, w, tt.field).Value; got != tt.before {
@@ -160,7 +160,7 @@ func TestCertificateRenewalIsToldToTheBank(t *testing.T) {
 		t.Run(tt.profile, func(t *testing.T) {
 			rec := recs[tt.profile]
 			notes := a.RenewedSince(&rec)
-			if len(notes) != 1 || !strings.Contains(notes[0], "transport certificate is not the one registered") {
+			if len(notes) != 1 || !strings.Contains(notes[0].String(), "transport certificate is not the one registered") {
 				t.Fatalf("renewal not noticed: %v", notes)
 			}
 			w, err := a.ChangeWizard(ctx, rec.ID)

@@ -162,7 +162,7 @@ func updateFromRecord(ctx context.Context, env Env, recordID string, redirects [
 	c := w.Change()
 	fmt.Fprint(env.Stderr, i18n.T("Changing client %s at %s. %s\n", c.ClientID, w.Profile().Name, c.Source))
 	for _, r := range c.Renewed {
-		fmt.Fprintln(env.Stderr, r)
+		fmt.Fprintln(env.Stderr, r.In(i18n.Translate))
 	}
 	w.Override(redirects, fields)
 	if dryRun {

@@ -332,7 +332,11 @@ func (p *pastList) checkRenewal(v *recordView, r records.Record, change bool) {
 			if len(renewed) == 0 {
 				return
 			}
-			note := widget.NewLabel(strings.Join(renewed, "\n") + "\n" + i18n.T("The bank still knows the old one: tell it about the new certificates."))
+			lines := make([]string, len(renewed))
+			for i, m := range renewed {
+				lines[i] = m.In(i18n.Translate)
+			}
+			note := widget.NewLabel(strings.Join(lines, "\n") + "\n" + i18n.T("The bank still knows the old one: tell it about the new certificates."))
 			note.Wrapping = fyne.TextWrapWord
 			note.Importance = widget.WarningImportance
 			var act *button

@@ -31,7 +31,7 @@ func (d *detailsStep) hint() string {
 	if c := d.s.w.Change(); c != nil {
 		text := i18n.T("%s Change what must change: the whole registration is sent again, with the identity's certificates as they are now.", c.Source)
 		for _, r := range c.Renewed {
-			text += "\n" + r
+			text += "\n" + r.In(i18n.Translate)
 		}
 		return text
 	}
