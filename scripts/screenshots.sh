@@ -114,6 +114,26 @@ for bank in stet tareq; do
 done
 shot 10-home-three 1
 
+# Certificates (issue 9): five Tabs from New registration reach "Request or
+# renew certificates…" (TestCertificatesByKeyboardAlone keeps it so); with
+# the demo bank running, Enter fills in the demo's values, makes the keys
+# and requests, and has the demo trust framework issue them.
+key Tab Tab Tab Tab Tab Return
+shot 11-certificates 2
+key Return
+shot 12-certificates-demo 3
+key Return
+shot 13-certificate-requests 4
+key Return
+i=0
+while [ "$(LANGUAGE=en "$bin" identity list 2>/dev/null | grep -vc '^No identities' || true)" -lt 2 ]; do
+	i=$((i + 1))
+	if [ "$i" -gt 60 ]; then echo "screenshots: the new identity was not saved within 30 s"; cat "$out/run.log"; exit 1; fi
+	sleep 0.5
+done
+shot 14-certificates-issued 1
+alive
+
 records=$(LANGUAGE=en "$bin" records)
 echo "$records"
 done=$(printf '%s\n' "$records" | grep -c ' done ' || true)

@@ -95,6 +95,18 @@ func (u *UI) ShowCertificates() *certScreen {
 	u.win.SetContent(c.content)
 	c.update()
 	c.loadWaiting()
+	// With the demo bank running, its trust framework is the one chosen,
+	// and Enter goes on from step to step: fill in, make, issue.
+	canvas := u.win.Canvas()
+	canvas.Focus(c.framework)
+	if u.a.SandboxRunning() {
+		for i, fw := range c.list {
+			if fw.Sandbox {
+				c.framework.SetSelectedIndex(i)
+				canvas.Focus(c.demo)
+			}
+		}
+	}
 	return c
 }
 
@@ -218,6 +230,7 @@ func (c *certScreen) fillDemo() {
 			}
 			c.status.SetText(i18n.T("The demo trust framework is running on this computer; its values for the demo application are filled in."))
 			c.update()
+			c.u.win.Canvas().Focus(c.make)
 			c.u.done("cert demo")
 		}
 	})
@@ -288,10 +301,16 @@ func (c *certScreen) showMade(made *app.NewCSRs) {
 		portal := made.Framework.Portal
 		c.results.Add(c.u.button(i18n.T("Open the portal"), theme.ComputerIcon(), func() { c.openPortal(portal) }))
 	}
+	var next fyne.Focusable
 	if made.Framework.Sandbox || (made.Framework.ID == app.RenewalFramework && c.u.a.SandboxRunning()) {
-		c.results.Add(c.u.button(i18n.T("Have the demo trust framework issue them"), theme.MailSendIcon(), func() { c.issueInSandbox(made.Pending.Name) }))
+		issue := c.u.button(i18n.T("Have the demo trust framework issue them"), theme.MailSendIcon(), func() { c.issueInSandbox(made.Pending.Name) })
+		c.results.Add(issue)
+		next = issue
 	}
 	c.results.Refresh()
+	if next != nil {
+		c.u.win.Canvas().Focus(next)
+	}
 }
 
 // certName names a certificate by its use, in the user's language.
@@ -417,6 +436,7 @@ func (c *certScreen) completed(done *identity.Completed, err error) func() {
 			}
 			c.status.SetText(msg)
 			c.results.RemoveAll()
+			c.u.win.Canvas().Focus(c.homeB)
 		}
 		c.u.done("certificate")
 	}

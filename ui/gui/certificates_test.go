@@ -166,3 +166,36 @@ func TestHomeOffersToRenewWhatEndsWithinThirtyDays(t *testing.T) {
 		t.Fatalf("Renew did not make renewal requests: %s", s.u.certs.status.Text)
 	}
 }
+
+// TestCertificatesByKeyboardAlone is the screenshot script's walk: from
+// home, Tab five times reaches "Request or renew certificates…"; with the
+// demo bank running, Enter fills in the demo's values, makes the keys and
+// requests, and has them issued.
+func TestCertificatesByKeyboardAlone(t *testing.T) {
+	s := newDemoSession(t)
+	s.u.ShowHome()
+	s.wait("identities")
+	s.wait("records")
+	for range 5 {
+		s.press(fyne.KeyTab)
+	}
+	if s.win.Canvas().Focused() != s.u.home.certsB {
+		t.Fatalf("five Tabs from home reach %T, not the certificates button (scripts/screenshots.sh counts on it)", s.win.Canvas().Focused())
+	}
+	s.press(fyne.KeyReturn)
+	s.wait("waiting")
+	c := s.u.certs
+	if c.fw == nil || !c.fw.Sandbox {
+		t.Fatal("with the demo bank running, the demo trust framework is not chosen")
+	}
+	s.press(fyne.KeyReturn)
+	s.wait("cert demo")
+	s.press(fyne.KeyReturn)
+	s.wait("csr")
+	s.wait("waiting")
+	s.press(fyne.KeyReturn)
+	s.wait("certificate")
+	if _, err := s.a.Identity("Demo TPP own keys"); err != nil {
+		t.Fatalf("after four Enters: %v (%s)", err, c.status.Text)
+	}
+}
