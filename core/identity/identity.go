@@ -173,8 +173,6 @@ type Vault struct{ store keystore.Store }
 // NewVault returns a vault over s, splitting large values.
 func NewVault(s keystore.Store) *Vault { return &Vault{store: keystore.NewChunked(s)} }
 
-const indexKey = "index/identities"
-
 func identityKey(name string) string { return "identity/" + name }
 
 // Save stores an identity whole, replacing one of the same name.
@@ -189,16 +187,7 @@ func (v *Vault) Save(id Identity) error {
 	if err := v.store.Set(identityKey(id.Name), string(raw)); err != nil {
 		return text.Errorf("save identity %q: %w", id.Name, err)
 	}
-	names, err := v.List()
-	if err != nil {
-		return err
-	}
-	for _, n := range names {
-		if n == id.Name {
-			return nil
-		}
-	}
-	return v.writeIndex(append(names, id.Name))
+	return v.addName(identityIndex, id.Name)
 }
 
 // notSaved is the answer for an identity name the keyring does not hold;
@@ -231,8 +220,27 @@ func (v *Vault) Load(name string) (Identity, error) {
 }
 
 // List returns the saved identity names, sorted.
-func (v *Vault) List() ([]string, error) {
-	raw, err := v.store.Get(indexKey)
+func (v *Vault) List() ([]string, error) { return v.readNames(identityIndex) }
+
+// Delete removes an identity.
+func (v *Vault) Delete(name string) error {
+	if err := v.store.Delete(identityKey(name)); err != nil {
+		return err
+	}
+	return v.removeName(identityIndex, name)
+}
+
+// index is a sorted list of names kept in the keyring.
+type index struct {
+	key  string
+	what text.Message // what it is called when it is damaged
+}
+
+var identityIndex = index{"index/identities", text.F("the identity index")}
+
+// readNames reads an index, sorted.
+func (v *Vault) readNames(ix index) ([]string, error) {
+	raw, err := v.store.Get(ix.key)
 	if errors.Is(err, keystore.ErrNotFound) {
 		return nil, nil
 	}
@@ -241,37 +249,37 @@ func (v *Vault) List() ([]string, error) {
 	}
 	var names []string
 	if err := json.Unmarshal([]byte(raw), &names); err != nil {
-		return nil, text.Errorf("the identity index in the keyring is damaged: %w", err)
+		return nil, text.Errorf("%s in the keyring is damaged: %w", ix.what, err)
 	}
 	sort.Strings(names)
 	return names, nil
 }
 
-// Delete removes an identity.
-func (v *Vault) Delete(name string) error {
-	if err := v.store.Delete(identityKey(name)); err != nil {
-		return err
-	}
-	names, err := v.List()
-	if err != nil {
-		return err
-	}
-	kept := names[:0]
-	for _, n := range names {
-		if n != name {
-			kept = append(kept, n)
-		}
-	}
-	return v.writeIndex(kept)
-}
-
-func (v *Vault) writeIndex(names []string) error {
+func (v *Vault) writeNames(ix index, names []string) error {
 	sort.Strings(names)
 	raw, err := json.Marshal(names)
 	if err != nil {
 		return err
 	}
-	return v.store.Set(indexKey, string(raw))
+	return v.store.Set(ix.key, string(raw))
+}
+
+// addName puts a name in an index, once.
+func (v *Vault) addName(ix index, name string) error {
+	names, err := v.readNames(ix)
+	if err != nil || slices.Contains(names, name) {
+		return err
+	}
+	return v.writeNames(ix, append(names, name))
+}
+
+// removeName takes a name out of an index.
+func (v *Vault) removeName(ix index, name string) error {
+	names, err := v.readNames(ix)
+	if err != nil {
+		return err
+	}
+	return v.writeNames(ix, slices.DeleteFunc(names, func(n string) bool { return n == name }))
 }
 
 // Store is the vault's underlying (chunking) store, for other secrets such

@@ -5,8 +5,6 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -44,7 +42,7 @@ type Request struct {
 
 func pendingKey(name string) string { return "pending/" + name }
 
-const pendingIndexKey = "index/pending"
+var pendingIndex = index{"index/pending", text.F("the index of new keys")}
 
 // SavePending stores a pending identity whole.
 func (v *Vault) SavePending(p Pending) error {
@@ -58,14 +56,7 @@ func (v *Vault) SavePending(p Pending) error {
 	if err := v.store.Set(pendingKey(p.Name), string(raw)); err != nil {
 		return text.Errorf("save the new keys of %q: %w", p.Name, err)
 	}
-	names, err := v.ListPending()
-	if err != nil {
-		return err
-	}
-	if !slices.Contains(names, p.Name) {
-		return v.writeNames(pendingIndexKey, append(names, p.Name))
-	}
-	return nil
+	return v.addName(pendingIndex, p.Name)
 }
 
 // LoadPending reads a pending identity.
@@ -85,41 +76,14 @@ func (v *Vault) LoadPending(name string) (Pending, error) {
 }
 
 // ListPending returns the names of the pending identities, sorted.
-func (v *Vault) ListPending() ([]string, error) {
-	raw, err := v.store.Get(pendingIndexKey)
-	if errors.Is(err, keystore.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	if err := json.Unmarshal([]byte(raw), &names); err != nil {
-		return nil, text.Errorf("the index of new keys in the keyring is damaged: %w", err)
-	}
-	sort.Strings(names)
-	return names, nil
-}
+func (v *Vault) ListPending() ([]string, error) { return v.readNames(pendingIndex) }
 
 // DeletePending removes a pending identity and its keys.
 func (v *Vault) DeletePending(name string) error {
 	if err := v.store.Delete(pendingKey(name)); err != nil && !errors.Is(err, keystore.ErrNotFound) {
 		return err
 	}
-	names, err := v.ListPending()
-	if err != nil {
-		return err
-	}
-	return v.writeNames(pendingIndexKey, slices.DeleteFunc(names, func(n string) bool { return n == name }))
-}
-
-func (v *Vault) writeNames(key string, names []string) error {
-	sort.Strings(names)
-	raw, err := json.Marshal(names)
-	if err != nil {
-		return err
-	}
-	return v.store.Set(key, string(raw))
+	return v.removeName(pendingIndex, name)
 }
 
 // Completed says what an imported certificate completed.

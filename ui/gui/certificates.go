@@ -243,36 +243,28 @@ func (c *certScreen) makeRequests() {
 		Values: c.values(), Uses: c.chosenUses()}
 	c.make.Disable()
 	c.status.SetText(i18n.T("Making the keys in the system keyring…"))
-	c.u.background(func() func() {
-		made, err := c.u.a.NewCSR(req)
-		return func() {
-			c.update()
-			if err != nil {
-				c.status.SetText(app.Sentence(i18n.Err(err)))
-				c.u.done("csr")
-				return
-			}
-			c.showMade(made)
-			c.loadWaiting()
-			c.u.done("csr")
-		}
-	})
+	c.making(func() (*app.NewCSRs, error) { return c.u.a.NewCSR(req) })
 }
 
 // renew makes renewal keys and requests for an identity.
 func (c *certScreen) renew(name string) {
 	c.status.SetText(i18n.T("Making new keys for %s, with the subjects of its current certificates…", name))
+	c.making(func() (*app.NewCSRs, error) { return c.u.a.RenewCSR(name) })
+}
+
+// making runs make off the UI goroutine and shows what it made.
+func (c *certScreen) making(make func() (*app.NewCSRs, error)) {
 	c.u.background(func() func() {
-		made, err := c.u.a.RenewCSR(name)
+		made, err := make()
 		return func() {
+			defer c.u.done("csr")
+			c.update()
 			if err != nil {
 				c.status.SetText(app.Sentence(i18n.Err(err)))
-				c.u.done("csr")
 				return
 			}
 			c.showMade(made)
 			c.loadWaiting()
-			c.u.done("csr")
 		}
 	})
 }
