@@ -167,11 +167,16 @@ func TestHomeOffersToRenewWhatEndsWithinThirtyDays(t *testing.T) {
 	}
 }
 
-// TestCertificatesByKeyboardAlone is the screenshot script's walk: from
-// home, Tab five times reaches "Request or renew certificates…"; with the
-// demo bank running, Enter fills in the demo's values, makes the keys and
-// requests, and has them issued.
+// TestCertificatesByKeyboardAlone is issue 9's newcomer, and the
+// screenshot script's walk: from home, Tab five times reaches "Request or
+// renew certificates…"; with the demo bank running, Enter fills in the
+// demo's values, makes the keys and requests, and has them issued. The new
+// identity then registers with the demo UAE bank, and its keys are in no
+// file under the home or temporary folders.
 func TestCertificatesByKeyboardAlone(t *testing.T) {
+	home, tmp := t.TempDir(), t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("TMPDIR", tmp)
 	s := newDemoSession(t)
 	s.u.ShowHome()
 	s.wait("identities")
@@ -195,7 +200,24 @@ func TestCertificatesByKeyboardAlone(t *testing.T) {
 	s.wait("waiting")
 	s.press(fyne.KeyReturn)
 	s.wait("certificate")
-	if _, err := s.a.Identity("Demo TPP own keys"); err != nil {
+	id, err := s.a.Identity("Demo TPP own keys")
+	if err != nil {
 		t.Fatalf("after four Enters: %v (%s)", err, c.status.Text)
+	}
+
+	s.u.StartWizard()
+	s.chooseBank("sandbox-altareq")
+	s.next(app.StepIdentity)
+	s.chooseIdentity("Demo TPP own keys")
+	s.next(app.StepDetails)
+	s.next(app.StepReview)
+	s.next(app.StepSend)
+	test.Tap(s.u.wizard.send.sendB)
+	s.wait("sent")
+	if got := s.u.wizard.send.status.Text; !strings.HasPrefix(got, "Registered with") {
+		t.Fatalf("the new identity's registration: %s", got)
+	}
+	if leaks := testkit.FilesHoldingKeys(t, []string{home, tmp, s.a.ConfigDir}, id.TransportKey, id.SigningKey); len(leaks) > 0 {
+		t.Errorf("a new private key is on disk: %v", leaks)
 	}
 }
