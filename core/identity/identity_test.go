@@ -1,12 +1,17 @@
 package identity
 
 import (
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"errors"
 	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/tppwizard/tppwizard/core/csr"
 	"github.com/tppwizard/tppwizard/core/keystore"
 	"github.com/tppwizard/tppwizard/core/pki"
 )
@@ -177,5 +182,72 @@ func TestOSKeyringStoresLargeIdentity(t *testing.T) {
 	}
 	if got != id {
 		t.Fatal("identity read back from the OS keyring differs")
+	}
+}
+
+// TestOSKeyringHoldsWaitingKeys: two RSA 4096 keys waiting for their
+// certificates go into the real Secret Service (chunked past Windows'
+// limit), come back, and become an identity when their certificates are
+// imported.
+func TestOSKeyringHoldsWaitingKeys(t *testing.T) {
+	if os.Getenv("TPPWIZARD_KEYRING_TEST") != "1" {
+		t.Skip("set TPPWIZARD_KEYRING_TEST=1 with a Secret Service running (make test does)")
+	}
+	store := keystore.OSKeyring{Service: "tppwizard-test"}
+	if err := keystore.Probe(store); err != nil {
+		t.Fatal(err)
+	}
+	v := NewVault(store)
+	ca, err := pki.NewRootAuthority("Test QTSP", 2048, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, err := asn1.Marshal(pkix.Name{Country: []string{"FR"}, CommonName: "Waiting keys"}.ToRDNSequence())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := Pending{Name: "Waiting keys test", Framework: "eidas", Created: time.Now()}
+	var certs [][]byte
+	for _, use := range []string{"transport", "signing"} {
+		key, err := csr.NewKey(csr.RSA4096, rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		der, err := csr.CreateFor(subject, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keyPEM, _ := pki.EncodePrivateKey(key)
+		if len(keyPEM) < windowsLimit {
+			t.Fatalf("a 4096-bit key is %d bytes: the test no longer crosses the chunk limit", len(keyPEM))
+		}
+		p.Requests = append(p.Requests, Request{Use: use, KeyType: string(csr.RSA4096), Key: string(keyPEM), CSR: string(csr.EncodePEM(der))})
+		req, _ := x509.ParseCertificateRequest(der)
+		chain, err := ca.SignRequest(req, use == "signing", time.Now().Add(-time.Hour), time.Now().AddDate(1, 0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		certs = append(certs, pki.EncodeCertificates(chain))
+	}
+	if err := v.SavePending(p); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = v.DeletePending(p.Name); _ = v.Delete(p.Name) })
+	back, err := v.LoadPending(p.Name)
+	if err != nil || back.Requests[1].Key != p.Requests[1].Key {
+		t.Fatalf("waiting keys read back differ: %v", err)
+	}
+	var done *Completed
+	for _, c := range certs {
+		if done, err = v.Complete(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if done.Identity == nil {
+		t.Fatalf("still waiting for %v", done.Waiting)
+	}
+	id, err := v.Load(p.Name)
+	if err != nil || id.TransportKey != p.Requests[0].Key {
+		t.Fatalf("the identity in the keyring: %v", err)
 	}
 }
