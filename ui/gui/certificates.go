@@ -429,6 +429,13 @@ func (c *certScreen) completed(done *identity.Completed, err error) func() {
 			c.status.SetText(msg)
 			c.results.RemoveAll()
 			c.u.win.Canvas().Focus(c.homeB)
+			if toTell > 0 {
+				// The records that need the lifecycle update are listed on
+				// home; each offers it.
+				past := c.u.button(i18n.T("Show the past registrations"), theme.HistoryIcon(), c.u.ShowHome)
+				c.results.Add(past)
+				c.u.win.Canvas().Focus(past)
+			}
 		}
 		c.u.done("certificate")
 	}

@@ -122,6 +122,20 @@ func TestCertificateInputsAreCheckedAsTyped(t *testing.T) {
 	if !p.Hidden || c.make.Disabled() {
 		t.Errorf("fixed: problem hidden %v, button disabled %v", p.Hidden, c.make.Disabled())
 	}
+	// Made, the requests come with the QTSP paragraph and the link to the
+	// EU trusted lists, opened in the browser.
+	var opened []string
+	s.u.openURL = func(u string) error { opened = append(opened, u); return nil }
+	test.Tap(c.make)
+	s.wait("csr")
+	portal := buttons(c.results)["Open the portal"]
+	if portal == nil || !strings.Contains(c.results.Objects[2].(*widget.Label).Text, "qualified trust service provider") {
+		t.Fatalf("no portal link or paragraph: %s", c.status.Text)
+	}
+	test.Tap(portal)
+	if len(opened) != 1 || opened[0] != c.fw.Portal {
+		t.Errorf("opened %v, want %s", opened, c.fw.Portal)
+	}
 }
 
 // TestHomeOffersToRenewWhatEndsWithinThirtyDays: an identity whose
