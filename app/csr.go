@@ -371,3 +371,15 @@ func (a *App) RegistrationsToTell(name string) int {
 	}
 	return n
 }
+
+// CSRFileName is the file a request is saved as: the identity's name made
+// safe for every file system, then the certificate's use.
+func CSRFileName(name, use string) string {
+	safe := strings.Map(func(r rune) rune {
+		if strings.ContainsRune(` /\:*?"<>|`, r) {
+			return '-'
+		}
+		return r
+	}, name)
+	return safe + "-" + use + ".csr"
+}

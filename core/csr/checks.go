@@ -82,7 +82,7 @@ func (fw *Framework) Check(values map[string]string) check.List {
 			bad(in, text.F("%s starts or ends with a space", label))
 		case utf8.RuneCountInString(v) > maxAttribute:
 			bad(in, text.F("%s is %d characters; a certificate holds at most %d", label, utf8.RuneCountInString(v), maxAttribute))
-		case in.Pattern != "" && !regexp.MustCompile(`^(?:`+in.Pattern+`)$`).MatchString(v):
+		case in.pattern != nil && !in.pattern.MatchString(v):
 			m := text.F("%q is not the form %s takes", v, label)
 			if in.Example != "" {
 				m = text.F("%q is not the form %s takes (for example %s)", v, label, in.Example)

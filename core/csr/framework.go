@@ -49,6 +49,8 @@ type Input struct {
 	Check string `json:"check,omitempty"`
 	// Example is a value of the right shape, shown as a placeholder.
 	Example string `json:"example,omitempty"`
+
+	pattern *regexp.Regexp // Pattern, anchored and compiled once
 }
 
 // Template is the subject of one certificate.
@@ -129,12 +131,16 @@ func (fw *Framework) validate() error {
 		}
 	}
 	inputs := map[string]bool{}
-	for _, in := range fw.Inputs {
+	for i, in := range fw.Inputs {
 		if in.Name == "" || in.Label == "" {
 			return text.New("an input has no name or label")
 		}
-		if _, err := regexp.Compile(in.Pattern); err != nil {
-			return text.Errorf("input %s: pattern: %w", in.Name, err)
+		if in.Pattern != "" {
+			re, err := regexp.Compile(`^(?:` + in.Pattern + `)$`)
+			if err != nil {
+				return text.Errorf("input %s: pattern: %w", in.Name, err)
+			}
+			fw.Inputs[i].pattern = re
 		}
 		if in.Check != "" && checks[in.Check] == nil {
 			return text.Errorf("input %s: unknown check %q", in.Name, in.Check)

@@ -94,7 +94,7 @@ func csrNew(args []string, env Env) error {
 	}
 	fmt.Fprint(env.Stdout, i18n.T("New keys for %q are in the system keyring; no key was written to a file.\n", *name))
 	for _, r := range made.Pending.Requests {
-		path := filepath.Join(*dir, fileName(*name)+"-"+r.Use+".csr")
+		path := filepath.Join(*dir, app.CSRFileName(*name, r.Use))
 		if err := os.WriteFile(path, made.PEM[r.Use], 0o644); err != nil {
 			return err
 		}
@@ -106,16 +106,6 @@ func csrNew(args []string, env Env) error {
 	}
 	fmt.Fprintln(env.Stdout, i18n.T("When a certificate comes back: tppwizard csr complete --cert FILE"))
 	return nil
-}
-
-// fileName is a name made safe for a file name.
-func fileName(name string) string {
-	return strings.Map(func(r rune) rune {
-		if r == ' ' || r == '/' || r == '\\' {
-			return '-'
-		}
-		return r
-	}, name)
 }
 
 func csrList(args []string, env Env) error {

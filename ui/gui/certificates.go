@@ -341,7 +341,7 @@ func (c *certScreen) saveCSR(name, use string, data []byte) {
 		}
 		c.writeCSR(w, use, data)
 	}, c.u.win)
-	d.SetFileName(fileName(name) + "-" + use + ".csr")
+	d.SetFileName(app.CSRFileName(name, use))
 	d.Show()
 }
 
@@ -355,16 +355,6 @@ func (c *certScreen) writeCSR(w io.WriteCloser, use string, data []byte) {
 		return
 	}
 	c.status.SetText(i18n.T("The request for the %s is saved.", certName(use)))
-}
-
-// fileName is a name made safe for a file name.
-func fileName(name string) string {
-	return strings.Map(func(r rune) rune {
-		if strings.ContainsRune(` /\:*?"<>|`, r) {
-			return '-'
-		}
-		return r
-	}, name)
 }
 
 // issueInSandbox has the demo trust framework issue the requests at once.
