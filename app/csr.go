@@ -174,6 +174,9 @@ func (a *App) IssueInSandbox(ctx context.Context, name string) (*identity.Comple
 	if err != nil {
 		return nil, err
 	}
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.CA().Cert)
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}
 	var done *identity.Completed
 	for _, r := range p.Requests {
 		if r.Cert != "" {
@@ -191,9 +194,6 @@ func (a *App) IssueInSandbox(ctx context.Context, name string) (*identity.Comple
 			return nil, err
 		}
 		req.Header.Set("Content-Type", "application/pkcs10")
-		roots := x509.NewCertPool()
-		roots.AddCert(srv.CA().Cert)
-		client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}
 		resp, err := client.Do(req)
 		if err != nil {
 			return nil, text.Errorf("send the %s request to the demo trust framework: %w", r.Use, err)

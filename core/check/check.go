@@ -76,26 +76,23 @@ func (f Finding) In(t text.Translator) string {
 	return m.In(t)
 }
 
-// FieldName is how a finding names its field: the fields named in words
-// are translated, protocol fields are not.
+// wordFields are the fields findings name in words, with their names in
+// the user's language; protocol fields (client_id, scope) keep their names.
+var wordFields = map[string]text.Message{
+	"transport certificate":   text.F("transport certificate"),
+	"signing certificate":     text.F("signing certificate"),
+	"signing certificate URL": text.F("signing certificate URL"),
+	"software statement":      text.F("software statement"),
+	"identity":                text.F("identity"),
+	"endpoint":                text.F("endpoint"),
+	"profile":                 text.F("profile"),
+	"token":                   text.F("token"),
+}
+
+// FieldName is how a finding names its field.
 func FieldName(field string) text.Message {
-	switch field {
-	case "transport certificate":
-		return text.F("transport certificate")
-	case "signing certificate":
-		return text.F("signing certificate")
-	case "signing certificate URL":
-		return text.F("signing certificate URL")
-	case "software statement":
-		return text.F("software statement")
-	case "identity":
-		return text.F("identity")
-	case "endpoint":
-		return text.F("endpoint")
-	case "profile":
-		return text.F("profile")
-	case "token":
-		return text.F("token")
+	if m, ok := wordFields[field]; ok {
+		return m
 	}
 	return text.F("%s", field)
 }

@@ -38,11 +38,7 @@ func (u *UI) ShowAbout() *aboutDialog {
 	licence := widget.NewLabel(i18n.T("Licence: BSD 3-Clause. The wizard is free to use, change and share; it comes with no warranty."))
 	licence.Wrapping = fyne.TextWrapWord
 	link := func(label, url string) *widget.Button {
-		b := widget.NewButtonWithIcon(label, theme.ComputerIcon(), func() {
-			if err := u.openURL(url); err != nil {
-				dialog.ShowInformation(i18n.T("The browser could not be opened"), i18n.T("Open %s yourself.", url), u.win)
-			}
-		})
+		b := widget.NewButtonWithIcon(label, theme.ComputerIcon(), func() { u.browse(url) })
 		d.links = append(d.links, b)
 		return b
 	}

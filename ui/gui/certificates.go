@@ -291,7 +291,7 @@ func (c *certScreen) showMade(made *app.NewCSRs) {
 	c.results.Add(what)
 	if made.Framework.Portal != "" {
 		portal := made.Framework.Portal
-		c.results.Add(c.u.button(i18n.T("Open the portal"), theme.ComputerIcon(), func() { c.openPortal(portal) }))
+		c.results.Add(c.u.button(i18n.T("Open the portal"), theme.ComputerIcon(), func() { c.u.browse(portal) }))
 	}
 	var next fyne.Focusable
 	if made.Framework.Sandbox || (made.Framework.ID == app.RenewalFramework && c.u.a.SandboxRunning()) {
@@ -321,16 +321,6 @@ func certNames(uses []string) string {
 		names[i] = certName(u)
 	}
 	return strings.Join(names, ", ")
-}
-
-func (c *certScreen) openPortal(url string) {
-	open := c.u.openURL
-	if open == nil {
-		return
-	}
-	if err := open(url); err != nil {
-		dialog.ShowInformation(i18n.T("The browser could not be opened"), i18n.T("Open %s yourself.", url), c.u.win)
-	}
 }
 
 // saveCSR asks where to save a request; requests hold no secret.
@@ -369,17 +359,7 @@ func (c *certScreen) issueInSandbox(name string) {
 }
 
 // importCert reads an issued certificate and pairs it with its key.
-func (c *certScreen) importCert() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		_ = r.Close()
-		c.importFile(path)
-	}, c.u.win)
-	d.Show()
-}
+func (c *certScreen) importCert() { pickFile(c.u.win, c.importFile) }
 
 func (c *certScreen) importFile(path string) {
 	c.u.background(func() func() {

@@ -21,7 +21,7 @@ type nopCloser struct{ *bytes.Buffer }
 
 func (nopCloser) Close() error { return nil }
 
-// chooseFramework picks a trust framework by id, as the select does.
+// chooseFrameworkID picks a trust framework by id, as the select does.
 func (c *certScreen) chooseFrameworkID(t *testing.T, id string) {
 	t.Helper()
 	for i, fw := range c.list {

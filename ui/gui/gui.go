@@ -7,6 +7,7 @@ package gui
 import (
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/dialog"
 
 	"github.com/pkg/browser"
 
@@ -54,6 +55,14 @@ type UI struct {
 	// address (tests replace them).
 	openFile func(path string) error
 	openURL  func(url string) error
+}
+
+// browse opens a web address in the user's browser; when it cannot, it
+// says where to go instead.
+func (u *UI) browse(url string) {
+	if err := u.openURL(url); err != nil {
+		dialog.ShowInformation(i18n.T("The browser could not be opened"), i18n.T("Open %s yourself.", url), u.win)
+	}
 }
 
 // onUI runs f on the UI goroutine (tests: on theirs).

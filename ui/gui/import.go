@@ -19,17 +19,23 @@ type fileField struct {
 	row   fyne.CanvasObject
 }
 
+// pickFile asks for a file to open and hands on its path; the app reads
+// it (with its size and type checks), not the dialog.
+func pickFile(win fyne.Window, then func(path string)) {
+	dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		path := r.URI().Path()
+		_ = r.Close()
+		then(path)
+	}, win).Show()
+}
+
 func newFileField(win fyne.Window, label, placeholder string) *fileField {
 	f := &fileField{label: label, entry: widget.NewEntry()}
 	f.entry.SetPlaceHolder(placeholder)
-	browse := widget.NewButton(i18n.T("Browse…"), func() {
-		dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-			if err == nil && r != nil {
-				f.entry.SetText(r.URI().Path())
-				_ = r.Close()
-			}
-		}, win).Show()
-	})
+	browse := widget.NewButton(i18n.T("Browse…"), func() { pickFile(win, f.entry.SetText) })
 	f.row = container.NewBorder(nil, nil, nil, browse, f.entry)
 	return f
 }

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/pkg/browser"
 
 	"github.com/tppwizard/tppwizard/app"
 	"github.com/tppwizard/tppwizard/core/profile"
@@ -82,7 +81,7 @@ func newBankStep(s *wizardScreen) *bankStep {
 	b.about.Wrapping = fyne.TextWrapWord
 	b.docs = s.u.button(i18n.T("Bank's documentation"), theme.HelpIcon(), func() {
 		if p := s.w.Profile(); p != nil && p.DocumentationURL != "" {
-			_ = browser.OpenURL(p.DocumentationURL)
+			s.u.browse(p.DocumentationURL)
 		}
 	})
 	b.docs.Hide()
@@ -169,12 +168,7 @@ func (b *bankStep) describe() {
 }
 
 func (b *bankStep) addFromFile() {
-	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
-		if err != nil || r == nil {
-			return
-		}
-		path := r.URI().Path()
-		_ = r.Close()
+	pickFile(b.s.u.win, func(path string) {
 		p, err := b.s.u.a.AddProfileFile(path)
 		if err != nil {
 			dialog.ShowError(err, b.s.u.win)
@@ -183,6 +177,5 @@ func (b *bankStep) addFromFile() {
 		_ = b.s.w.ChooseProfile(p.ID)
 		b.filter()
 		b.s.update()
-	}, b.s.u.win)
-	d.Show()
+	})
 }
