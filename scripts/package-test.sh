@@ -9,10 +9,10 @@
 set -eu
 archive=$1; exe=$2
 work=$(mktemp -d)
-display=:$((80 + $$ % 9))
+. "$(dirname "$0")/xvfb.sh"
 cleanup() {
 	kill ${pid:-} 2>/dev/null && wait ${pid:-} 2>/dev/null
-	kill ${xvfb:-} ${DBUS_SESSION_BUS_PID:-} 2>/dev/null || true
+	kill ${XVFB_PID:-} ${DBUS_SESSION_BUS_PID:-} 2>/dev/null || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -32,14 +32,12 @@ grep -qx 'Icon=io.github.tppwizard' "$desktop" || fail "the .desktop entry does 
 "$prefix/bin/tppwizard" --version | grep -q '^tppwizard ' || fail "the installed program does not say its version"
 
 # Started as the desktop would start it: from PATH, in a session with D-Bus.
-Xvfb "$display" -screen 0 1024x768x24 >/dev/null 2>&1 &
-xvfb=$!
-sleep 1
+start_xvfb 1024x768x24 || fail "Xvfb did not start"
 mkdir -p "$work/home/.cache" "$work/home/.config"
-eval "$(HOME=$work/home DISPLAY=$display dbus-launch --sh-syntax)"
-DISPLAY=$display HOME=$work/home PATH=$prefix/bin:$PATH LANG=en_GB.UTF-8 tppwizard >"$work/log" 2>&1 &
+eval "$(HOME=$work/home dbus-launch --sh-syntax)"
+HOME=$work/home PATH=$prefix/bin:$PATH LANG=en_GB.UTF-8 tppwizard >"$work/log" 2>&1 &
 pid=$!
-DISPLAY=$display timeout 60 xdotool search --sync --onlyvisible --name "TPP Onboarding Wizard" >/dev/null ||
+timeout 60 xdotool search --sync --onlyvisible --name "TPP Onboarding Wizard" >/dev/null ||
 	{ cat "$work/log" >&2; fail "the installed program showed no window within 60 s"; }
 kill -0 $pid || fail "the installed program exited"
 echo "package-test: installed into a temporary prefix; $("$prefix/bin/tppwizard" --version 2>/dev/null) started and showed its window"

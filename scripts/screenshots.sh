@@ -24,13 +24,12 @@ if [ -z "${TPPWIZARD_SHOTS_INNER:-}" ]; then
 	exit $?
 fi
 
-display=:$(( ( $$ % 400 ) + 100 ))
-Xvfb "$display" -screen 0 1920x1080x24 >/dev/null 2>&1 &
-xvfb=$!
+. "$(dirname "$0")/xvfb.sh"
+start_xvfb 1920x1080x24
 app=
 cleanup() {
 	if [ -n "$app" ]; then kill "$app" 2>/dev/null || true; wait "$app" 2>/dev/null || true; fi
-	kill "$xvfb" 2>/dev/null || true
+	kill "$XVFB_PID" 2>/dev/null || true
 }
 trap cleanup EXIT
 case "${SHOT_LANG:-en}" in
@@ -38,9 +37,7 @@ en) locale=en_GB ;;
 fr) locale=fr_FR ;;
 *) echo "screenshots: SHOT_LANG is en or fr"; exit 2 ;;
 esac
-export DISPLAY=$display
 if [ -n "${SHOT_THEME:-}" ]; then export FYNE_THEME=$SHOT_THEME; fi
-sleep 1
 LANGUAGE=$locale LC_ALL=$locale.UTF-8 LANG=$locale.UTF-8 "$bin" >"$out/run.log" 2>&1 &
 app=$!
 win=$(timeout 60 xdotool search --sync --name "TPP Onboarding Wizard" | head -n 1)

@@ -7,21 +7,19 @@
 # Prints: median_startup_ms median_rss_kib
 set -eu
 bin=$1; title=$2; runs=${3:-5}
-display=:$((90 + $$ % 9))
-Xvfb "$display" -screen 0 1024x768x24 >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill $xvfb 2>/dev/null || true' EXIT
-sleep 1
+. "$(dirname "$0")/xvfb.sh"
+start_xvfb 1024x768x24
+trap 'kill $XVFB_PID 2>/dev/null || true' EXIT
 home=$(mktemp -d)
 mkdir -p "$home/.cache" "$home/.config"
-eval "$(HOME=$home DISPLAY=$display dbus-launch --sh-syntax)"
-trap 'kill $xvfb $DBUS_SESSION_BUS_PID 2>/dev/null || true' EXIT
+eval "$(HOME=$home dbus-launch --sh-syntax)"
+trap 'kill $XVFB_PID $DBUS_SESSION_BUS_PID 2>/dev/null || true' EXIT
 starts=""; rss=""
 for _ in $(seq "$runs"); do
 	t0=$(date +%s%N)
-	DISPLAY=$display HOME=$home LANG=en_GB.UTF-8 "$bin" >/dev/null 2>&1 &
+	HOME=$home LANG=en_GB.UTF-8 "$bin" >/dev/null 2>&1 &
 	pid=$!
-	DISPLAY=$display timeout 60 xdotool search --sync --onlyvisible --name "$title" >/dev/null
+	timeout 60 xdotool search --sync --onlyvisible --name "$title" >/dev/null
 	t1=$(date +%s%N)
 	starts="$starts $(( (t1 - t0) / 1000000 ))"
 	sleep 5 # idle
