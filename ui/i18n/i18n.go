@@ -9,6 +9,7 @@ import (
 
 	"github.com/tppwizard/tppwizard/assets"
 	"github.com/tppwizard/tppwizard/core/text"
+	"github.com/tppwizard/tppwizard/ui/i18n/clocale"
 )
 
 // Languages are the languages shipped, each complete.
@@ -17,7 +18,10 @@ var Languages = []string{"en", "fr"}
 // Load adds the shipped translations; lang then picks the one closest to
 // the user's locale (LANGUAGE, LC_ALL, LC_MESSAGES, LANG), English when
 // none is close.
-func Load() error { return lang.AddTranslationsFS(assets.Translations, "translations") }
+func Load() error {
+	clocale.Plain()
+	return lang.AddTranslationsFS(assets.Translations, "translations")
+}
 
 // Translate is the translation of an English format.
 func Translate(format string) string { return lang.L(format) }

@@ -1,7 +1,12 @@
 package i18n
 
 import (
+	"bytes"
 	"errors"
+	"log"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 
 	"github.com/tppwizard/tppwizard/core/registration"
@@ -61,5 +66,70 @@ func TestEnglishUserReadsEnglish(t *testing.T) {
 	}
 	if got := T("Registered with %s (HTTP %d).", "Example Bank", 201); got != "Registered with Example Bank (HTTP 201)." {
 		t.Errorf("got %q", got)
+	}
+}
+
+// A C locale with a character set (C.UTF-8, common on servers and in
+// containers) is English with nothing logged: Fyne would otherwise log
+// "Error parsing user locale C" on every start. Other locales keep their
+// language and their environment.
+func TestCLocaleIsQuietEnglish(t *testing.T) {
+	tests := []struct {
+		name              string
+		env               map[string]string
+		want              string // T("Next")
+		wantEnv, wantSeen string // a variable and what it holds after Load
+	}{
+		{"LC_ALL C.UTF-8", map[string]string{"LC_ALL": "C.UTF-8"}, "Next", "LC_ALL", "C"},
+		{"LANG C.UTF-8 alone", map[string]string{"LANG": "C.UTF-8"}, "Next", "LANG", "C"},
+		{"LC_MESSAGES POSIX.UTF-8", map[string]string{"LC_MESSAGES": "POSIX.UTF-8"}, "Next", "LC_MESSAGES", "POSIX"},
+		{"plain C", map[string]string{"LC_ALL": "C"}, "Next", "LC_ALL", "C"},
+		{"LC_ALL C.UTF-8 rules over a French LANG, which stays", map[string]string{"LC_ALL": "C.UTF-8", "LANG": "fr_FR.UTF-8"}, "Next", "LANG", "fr_FR.UTF-8"},
+		{"a French LC_ALL stays French", map[string]string{"LC_ALL": "fr_FR.UTF-8", "LANG": "C.UTF-8"}, "Suivant", "LANG", "C.UTF-8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, name := range []string{"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"} {
+				t.Setenv(name, tt.env[name])
+				if tt.env[name] == "" {
+					os.Unsetenv(name)
+				}
+			}
+			var logged bytes.Buffer
+			log.SetOutput(&logged)
+			err := Load()
+			got := T("Next")
+			log.SetOutput(os.Stderr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("T(Next) = %q, want %q", got, tt.want)
+			}
+			if logged.Len() != 0 {
+				t.Errorf("logged %q", logged.String())
+			}
+			if v := os.Getenv(tt.wantEnv); v != tt.wantSeen {
+				t.Errorf("%s = %q, want %q", tt.wantEnv, v, tt.wantSeen)
+			}
+		})
+	}
+	t.Setenv("LC_ALL", "en_GB.UTF-8")
+	_ = Load()
+}
+
+// The environment is fixed before Fyne's own init reads it: this test
+// binary, started again with LC_ALL=C.UTF-8 and no test to run, logs no
+// Fyne error. Without package clocale's init it logs "Error parsing user
+// locale C" three times.
+func TestCLocaleStartsQuietly(t *testing.T) {
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "LANG=C.UTF-8", "LANGUAGE=")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if strings.Contains(string(out), "Fyne error") {
+		t.Errorf("started with LC_ALL=C.UTF-8, it logged:\n%s", out)
 	}
 }
