@@ -105,7 +105,7 @@ func TestPendingRecordsOfStoppedProcessesReadAsUnknown(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Begin stamps this process; rewrite the owner as the case needs.
-			if err := j.change(func(recs []Record) []Record { recs[0].Owner = c.owner; return recs }); err != nil {
+			if err := j.change(r.ID, func(recs []Record) []Record { recs[0].Owner = c.owner; return recs }); err != nil {
 				t.Fatal(err)
 			}
 			now = now.Add(c.age)
@@ -336,5 +336,81 @@ func TestAnotherProcessesChangesAreSeen(t *testing.T) {
 				t.Fatalf("after round %d a journal lists %d records (%v)", i, len(recs), err)
 			}
 		}
+	}
+}
+
+// A write encodes only the record it changes: every other line of the
+// file is kept byte for byte, even a field this version does not know
+// (written by a newer wizard), and an id found twice (a file edited by
+// hand) keeps both of its records.
+func TestWritingOneRecordKeepsEveryOtherLineAsItWas(t *testing.T) {
+	tests := []struct {
+		name  string
+		file  string
+		after func(t *testing.T, data string)
+	}{
+		{"a field from a newer wizard survives",
+			`{"version":1,"records":[` + "\n" + `{"id":"a","operation":"create","status":"succeeded","started":"2026-11-01T10:00:00Z","from_a_newer_wizard":{"x":1}}` + "\n]}\n",
+			func(t *testing.T, data string) {
+				if !strings.Contains(data, `"from_a_newer_wizard":{"x":1}`) {
+					t.Errorf("the newer field is gone:\n%s", data)
+				}
+			}},
+		{"both records of a repeated id are kept",
+			`{"version":1,"records":[` + "\n" + `{"id":"d","bank":"first","status":"succeeded","started":"2026-11-01T10:00:00Z"},` +
+				"\n" + `{"id":"d","bank":"second","status":"succeeded","started":"2026-11-02T10:00:00Z"}` + "\n]}\n",
+			func(t *testing.T, data string) {
+				if !strings.Contains(data, `"bank":"first"`) || !strings.Contains(data, `"bank":"second"`) {
+					t.Errorf("a record of the repeated id was lost:\n%s", data)
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), FileName)
+			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			j := Open(path, nil)
+			// Two writes: the first reads the file, the second works
+			// from what the first kept.
+			for _, bank := range []string{"x", "y"} {
+				r := Record{Operation: "create", Bank: bank, Status: NotSent}
+				if err := j.Complete(&r); err != nil {
+					t.Fatal(err)
+				}
+				data, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				tt.after(t, string(data))
+			}
+			recs, err := Open(path, nil).List()
+			if err != nil || len(recs) != strings.Count(tt.file, `"id"`)+2 {
+				t.Fatalf("read back %d records (%v)", len(recs), err)
+			}
+		})
+	}
+}
+
+// The record a change touches is written anew: a pending record, then
+// its outcome, read back by another journal on the same file.
+func TestChangedRecordIsWrittenAnew(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	j := Open(path, nil)
+	r := &Record{Operation: "create", Bank: "b"}
+	if err := j.Begin(r); err != nil {
+		t.Fatal(err)
+	}
+	r.Status, r.ClientID = Succeeded, "client-1"
+	if err := j.Complete(r); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Open(path, nil).Get(r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != Succeeded || got.ClientID != "client-1" || got.Owner != 0 {
+		t.Errorf("read back %+v", got)
 	}
 }
