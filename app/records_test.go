@@ -93,13 +93,21 @@ func TestEveryAttemptIsRecordedWithoutItsSecrets(t *testing.T) {
 	if err != nil || len(recs) != 8 {
 		t.Fatalf("%d records, %v; want 8", len(recs), err)
 	}
-	journal, err := os.ReadFile(filepath.Join(a.ConfigDir, records.FileName))
-	// Every record's text, as the CLI and the GUI show it, too.
+	// The journal's files, and every record's text as the CLI and the GUI
+	// show it.
+	var journal []byte
+	for _, f := range a.Journal().Files() {
+		data, err := os.ReadFile(f)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		journal = append(journal, data...)
+	}
+	if len(journal) == 0 {
+		t.Fatal("the journal wrote no file")
+	}
 	for _, r := range recs {
 		journal = append(journal, app.RecordText(&r, text.English)...)
-	}
-	if err != nil {
-		t.Fatal(err)
 	}
 	demo, err := a.Vault().Load(sandbox.DemoIdentityName)
 	if err != nil {

@@ -1,14 +1,10 @@
 package records
 
 import (
-	"bufio"
-	"encoding/json"
-	"errors"
-	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,14 +19,14 @@ const FileName = "records.json"
 // it belongs to a process that stopped mid-send.
 const StaleAfter = 10 * time.Minute
 
-// Journal is the records file. Every change rewrites it whole: write a
-// temporary file, fsync it, rename it over the old one, fsync the directory.
-// A crash leaves the old file or the new one, never half of either. Changes
-// from other processes (the GUI and the command line at once) are kept: each
-// change re-reads the file under an exclusive lock.
+// Journal is the records: a snapshot (records.json) and a log beside it
+// (records.log); see store.go for how they are written and read. Changes
+// from other processes (the GUI and the command line at once) are kept:
+// every read and change takes an exclusive lock on the files and reads
+// again what another process changed.
 type Journal struct {
-	path string
-	now  func() time.Time
+	path, logPath string
+	now           func() time.Time
 	// mu is held by the one goroutine writing the file.
 	mu sync.Mutex
 	// queued are changes waiting for the next write (group commit).
@@ -39,16 +35,6 @@ type Journal struct {
 	// cached is the file as last read or written (under mu): read again
 	// only when another process has replaced it.
 	cached *snapshot
-}
-
-type snapshot struct {
-	info fs.FileInfo
-	recs []Record
-	// lines holds each record's line of the file by id, so a write
-	// encodes only the records that changed: encoding every record on
-	// every write made a journal of n records cost O(n) JSON work per
-	// registration (half the CPU of a 100-bank batch, by profile).
-	lines map[string][]byte
 }
 
 // queuedChange is one change to the record with the id, waiting to be
@@ -64,16 +50,14 @@ func Open(path string, now func() time.Time) *Journal {
 	if now == nil {
 		now = time.Now
 	}
-	return &Journal{path: path, now: now}
+	return &Journal{path: path, logPath: strings.TrimSuffix(path, filepath.Ext(path)) + ".log", now: now}
 }
 
-// Path is where the journal lives.
+// Path is where the journal's snapshot lives.
 func (j *Journal) Path() string { return j.path }
 
-type file struct {
-	Version int               `json:"version"`
-	Records []json.RawMessage `json:"records"`
-}
+// Files are the journal's files: the snapshot and the log.
+func (j *Journal) Files() []string { return []string{j.path, j.logPath} }
 
 // DamagedError says the journal file could not be read.
 type DamagedError struct {
@@ -94,49 +78,6 @@ func (e *DamagedError) In(t text.Translator) string {
 }
 
 func (e *DamagedError) Unwrap() error { return e.Err }
-
-// read returns the records (a copy the caller may change), from the cache
-// when the file is still the one last read or written. Called under mu.
-func (j *Journal) read() ([]Record, error) {
-	info, err := os.Stat(j.path)
-	if errors.Is(err, fs.ErrNotExist) {
-		j.cached = nil
-		return nil, nil
-	}
-	if err != nil {
-		return nil, text.Errorf("reading the records file: %w", err)
-	}
-	if c := j.cached; c != nil && os.SameFile(c.info, info) && c.info.ModTime().Equal(info.ModTime()) && c.info.Size() == info.Size() {
-		return slices.Clone(c.recs), nil
-	}
-	data, err := os.ReadFile(j.path)
-	if err != nil {
-		return nil, text.Errorf("reading the records file: %w", err)
-	}
-	var f file
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, &DamagedError{Path: j.path, Err: err}
-	}
-	if f.Version != 1 {
-		return nil, &DamagedError{Path: j.path, Err: text.Errorf("version %d is not one this wizard reads", f.Version)}
-	}
-	recs := make([]Record, len(f.Records))
-	lines := make(map[string][]byte, len(f.Records))
-	twice := map[string]bool{}
-	for i, raw := range f.Records {
-		if err := json.Unmarshal(raw, &recs[i]); err != nil {
-			return nil, &DamagedError{Path: j.path, Err: err}
-		}
-		if _, ok := lines[recs[i].ID]; ok || twice[recs[i].ID] {
-			delete(lines, recs[i].ID) // see encode
-			twice[recs[i].ID] = true
-			continue
-		}
-		lines[recs[i].ID] = raw
-	}
-	j.cached = &snapshot{info: info, recs: recs, lines: lines}
-	return slices.Clone(recs), nil
-}
 
 // change applies fn, which changes or adds the record with the id and no
 // other, to the records and saves them, returning once the file
@@ -163,105 +104,6 @@ func (j *Journal) change(id string, fn func([]Record) []Record) error {
 	}
 	j.mu.Unlock()
 	return <-me.done
-}
-
-// commit writes a batch of changes under the file lock. A damaged file is
-// moved aside (never overwritten) and a new one started.
-func (j *Journal) commit(batch []*queuedChange) error {
-	if err := os.MkdirAll(filepath.Dir(j.path), 0o700); err != nil {
-		return text.Errorf("creating the records folder: %w", err)
-	}
-	unlock, err := lockFile(j.path + ".lock")
-	if err != nil {
-		return text.Errorf("locking the records file: %w", err)
-	}
-	defer unlock()
-	recs, err := j.read()
-	lines := map[string][]byte{}
-	var damaged *DamagedError
-	if errors.As(err, &damaged) {
-		aside := j.path + ".damaged-" + j.now().UTC().Format("20060102T150405Z")
-		if rerr := os.Rename(j.path, aside); rerr != nil {
-			return text.Errorf("%w; moving it aside failed: %v", err, rerr)
-		}
-		recs = nil
-	} else if err != nil {
-		return err
-	} else if j.cached != nil {
-		lines = j.cached.lines
-	}
-	j.cached = nil
-	for _, q := range batch {
-		recs = q.fn(recs)
-		delete(lines, q.id)
-	}
-	if err := writeAtomic(j.path, recs, lines); err != nil {
-		return err
-	}
-	if info, err := os.Stat(j.path); err == nil {
-		j.cached = &snapshot{info: info, recs: recs, lines: lines}
-	}
-	return nil
-}
-
-// encode writes the journal to w with one record per line: as cheap as
-// compact JSON, and still readable and diffable. A record's line is taken
-// from lines when it is there, and put there when it is made. An id found
-// twice (a file edited by hand) is encoded each time, never cached.
-func encode(w io.Writer, recs []Record, lines map[string][]byte) error {
-	bw := bufio.NewWriterSize(w, 256<<10)
-	bw.WriteString(`{"version":1,"records":[`)
-	seen := make(map[string]bool, len(recs))
-	for i, r := range recs {
-		if i > 0 {
-			bw.WriteByte(',')
-		}
-		bw.WriteByte('\n')
-		line, ok := lines[r.ID]
-		if !ok || seen[r.ID] {
-			var err error
-			if line, err = json.Marshal(r); err != nil {
-				return err
-			}
-			if seen[r.ID] {
-				delete(lines, r.ID)
-			} else {
-				lines[r.ID] = line
-			}
-		}
-		seen[r.ID] = true
-		bw.Write(line)
-	}
-	bw.WriteString("\n]}\n")
-	return bw.Flush() // the first write error, if any
-}
-
-func writeAtomic(path string, recs []Record, lines map[string][]byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".records-*.tmp")
-	if err != nil {
-		return text.Errorf("writing the records file: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := encode(tmp, recs, lines); err != nil {
-		tmp.Close()
-		return text.Errorf("writing the records file: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return text.Errorf("writing the records file to disk: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return text.Errorf("replacing the records file: %w", err)
-	}
-	return syncDir(dir)
 }
 
 // Begin journals an attempt before its request is sent. It fills in the id,
@@ -322,7 +164,7 @@ func (j *Journal) Complete(r *Record) error {
 // processes that stopped mid-send shown as Unknown.
 func (j *Journal) List() ([]Record, error) {
 	j.mu.Lock()
-	recs, err := j.read()
+	recs, err := j.readLocked()
 	j.mu.Unlock()
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -51,9 +52,19 @@ func TestJournalKeepsAnAttemptFromBeginToOutcome(t *testing.T) {
 	if len(got.Preflight) != 1 || got.Preflight[0].Severity != check.Warning {
 		t.Fatalf("preflight did not survive the file: %+v", got.Preflight)
 	}
-	info, err := os.Stat(j.Path())
-	if err != nil || info.Mode().Perm() != 0o600 {
-		t.Fatalf("records file mode = %v, %v; want 0600", info.Mode(), err)
+	found := 0
+	for _, f := range j.Files() {
+		info, err := os.Stat(f)
+		if os.IsNotExist(err) {
+			continue
+		}
+		if err != nil || info.Mode().Perm() != 0o600 {
+			t.Fatalf("%s: mode %v, %v; want 0600", f, info.Mode(), err)
+		}
+		found++
+	}
+	if found == 0 {
+		t.Fatalf("none of %v was written", j.Files())
 	}
 }
 
@@ -249,13 +260,15 @@ func TestKilledMidSendLeavesAnUnknownRecord(t *testing.T) {
 
 // TestKilledAtAnyPointLosesNoRecord kills a child process that journals
 // attempts as fast as it can (begin, then complete) at a different moment
-// each round. After each SIGKILL the file reads without damage and holds
+// each round, in an append to the log or in writing a new snapshot. After each SIGKILL the file reads without damage and holds
 // every attempt the child had begun; none is left pending.
 func TestKilledAtAnyPointLosesNoRecord(t *testing.T) {
 	if path := os.Getenv("RECORDS_TEST_LOOP"); path != "" {
 		j := Open(path, nil)
 		for i := 0; ; i++ {
-			r := &Record{Bank: fmt.Sprintf("loop-%d", i), Operation: "create"}
+			// Records of 20 KiB: the kills land in appends and in
+			// new snapshots alike.
+			r := &Record{Bank: fmt.Sprintf("loop-%d", i), Operation: "create", Request: &Exchange{Body: strings.Repeat("r", 20<<10)}}
 			if err := j.Begin(r); err != nil {
 				os.Exit(3)
 			}
@@ -339,8 +352,8 @@ func TestAnotherProcessesChangesAreSeen(t *testing.T) {
 	}
 }
 
-// A write encodes only the record it changes: every other line of the
-// file is kept byte for byte, even a field this version does not know
+// A new snapshot encodes only the records changed since the last: every
+// other line of the file is kept byte for byte, even a field this version does not know
 // (written by a newer wizard), and an id found twice (a file edited by
 // hand) keeps both of its records.
 func TestWritingOneRecordKeepsEveryOtherLineAsItWas(t *testing.T) {
@@ -374,8 +387,13 @@ func TestWritingOneRecordKeepsEveryOtherLineAsItWas(t *testing.T) {
 			j := Open(path, nil)
 			// Two writes: the first reads the file, the second works
 			// from what the first kept.
-			for _, bank := range []string{"x", "y"} {
+			// Two small writes (appended to the log), then one large
+			// enough to make a new snapshot.
+			for _, bank := range []string{"x", "y", "large"} {
 				r := Record{Operation: "create", Bank: bank, Status: NotSent}
+				if bank == "large" {
+					r.Request = &Exchange{Body: strings.Repeat("b", compactAt)}
+				}
 				if err := j.Complete(&r); err != nil {
 					t.Fatal(err)
 				}
@@ -385,8 +403,11 @@ func TestWritingOneRecordKeepsEveryOtherLineAsItWas(t *testing.T) {
 				}
 				tt.after(t, string(data))
 			}
+			if _, err := os.Stat(j.logPath); !os.IsNotExist(err) {
+				t.Fatalf("no new snapshot was made: the log is still there (%v)", err)
+			}
 			recs, err := Open(path, nil).List()
-			if err != nil || len(recs) != strings.Count(tt.file, `"id"`)+2 {
+			if err != nil || len(recs) != strings.Count(tt.file, `"id"`)+3 {
 				t.Fatalf("read back %d records (%v)", len(recs), err)
 			}
 		})
@@ -412,5 +433,109 @@ func TestChangedRecordIsWrittenAnew(t *testing.T) {
 	}
 	if got.Status != Succeeded || got.ClientID != "client-1" || got.Owner != 0 {
 		t.Errorf("read back %+v", got)
+	}
+}
+
+// How the snapshot and the log hold up when a process stopped halfway:
+// each case leaves the files as such a process would, then a journal
+// reads them and writes one more record, and another journal reads all.
+func TestJournalFilesLeftHalfwayReadWhole(t *testing.T) {
+	rec := func(id, bank string) string {
+		return `{"id":"` + id + `","bank":"` + bank + `","status":"succeeded","started":"2026-11-01T10:00:00Z"}`
+	}
+	main := `{"version":1,"records":[` + "\n" + rec("a", "first") + "\n]}\n"
+	tests := []struct {
+		name      string
+		main, log string // "" when the file is not there
+		want      []string
+		damaged   bool
+	}{
+		{"only a log", "", rec("a", "first") + "\n", []string{"first", "new"}, false},
+		{"a log changing a snapshot's record", main, rec("a", "changed") + "\n", []string{"changed", "new"}, false},
+		{"killed mid-append: the partial line is not a record", main, rec("b", "second") + "\n" + `{"id":"c","bank":"hal`, []string{"first", "second", "new"}, false},
+		{"killed between a new snapshot and removing the log", main, rec("a", "first") + "\n", []string{"first", "new"}, false},
+		{"a whole log line that is not JSON", main, "not json\n", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), FileName)
+			j := Open(path, clock(&t0))
+			for file, data := range map[string]string{path: tt.main, j.logPath: tt.log} {
+				if data != "" {
+					if err := os.WriteFile(file, []byte(data), 0o600); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			_, err := j.List()
+			if tt.damaged {
+				if err == nil || !strings.Contains(err.Error(), "damaged") {
+					t.Fatalf("List = %v, want damaged", err)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if err := j.Complete(&Record{Bank: "new", Status: NotSent, Started: t0.Add(time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.damaged {
+				for _, f := range []string{path, j.logPath} {
+					if _, err := os.Stat(f + ".damaged-20261121T100000Z"); err != nil {
+						t.Errorf("%s was not kept aside: %v", f, err)
+					}
+				}
+				tt.want = []string{"new"}
+			}
+			recs, err := Open(path, nil).List()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var banks []string
+			for _, r := range recs {
+				banks = append(banks, r.Bank)
+			}
+			slices.Sort(banks)
+			slices.Sort(tt.want)
+			if !slices.Equal(banks, tt.want) {
+				t.Errorf("read back %v, want %v", banks, tt.want)
+			}
+		})
+	}
+}
+
+// A change appends to the log; the snapshot is written again only once
+// the log has grown past compactAt.
+func TestChangesAppendUntilTheLogIsLarge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	j := Open(path, nil)
+	body := strings.Repeat("x", 10<<10)
+	var snapshots int
+	var last os.FileInfo
+	for i := range 60 {
+		r := &Record{Bank: fmt.Sprint("bank-", i), Request: &Exchange{Body: body}}
+		if err := j.Begin(r); err != nil {
+			t.Fatal(err)
+		}
+		r.Status = Succeeded
+		if err := j.Complete(r); err != nil {
+			t.Fatal(err)
+		}
+		if info, err := os.Stat(path); err == nil && (last == nil || !os.SameFile(info, last)) {
+			snapshots, last = snapshots+1, info
+		}
+	}
+	// 120 changes of about 10 KiB: the log reaches 256 KiB every 12 or
+	// so records, so a handful of snapshots, not 120.
+	if snapshots < 2 || snapshots > 10 {
+		t.Errorf("%d snapshots written for 120 changes", snapshots)
+	}
+	recs, err := Open(path, nil).List()
+	if err != nil || len(recs) != 60 {
+		t.Fatalf("read back %d records, %v", len(recs), err)
+	}
+	for _, r := range recs {
+		if r.Status != Succeeded || r.Request == nil || len(r.Request.Body) != len(body) {
+			t.Fatalf("record %s read back as %s", r.Bank, r.Status)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"io/fs"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -100,11 +101,26 @@ func TestDebugLogAndEveryOutputHoldNoSecret(t *testing.T) {
 	}
 
 	places := map[string]string{"command output and debug log": written.String()}
-	journal, err := os.ReadFile(filepath.Join(config, records.FileName))
-	if err != nil {
-		t.Fatal(err)
+	// Every file in the config folder: the records' snapshot and log,
+	// profiles, anything else written there.
+	journalFiles := 0
+	err := filepath.WalkDir(config, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		places["config file "+filepath.Base(path)] = string(data)
+		if strings.HasPrefix(d.Name(), "records.") {
+			journalFiles++
+		}
+		return nil
+	})
+	if err != nil || journalFiles == 0 {
+		t.Fatalf("no records file among the config files (%v)", err)
 	}
-	places["journal"] = string(journal)
 	files, _ := filepath.Glob(filepath.Join(reports, "*"))
 	for _, f := range files {
 		data, err := os.ReadFile(f)
