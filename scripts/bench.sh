@@ -35,6 +35,9 @@ st_w=$(ns BenchmarkBodyDigestSignature/wizard) st_f=$(ns BenchmarkBodyDigestSign
 rg_w=$(ns BenchmarkRegistration/wizard) rg_f=$(ns BenchmarkRegistration/floor)
 b0=$(ns BenchmarkBatch100/latency=0s/batch) s0=$(ns BenchmarkBatch100/latency=0s/sequential)
 b50=$(ns BenchmarkBatch100/latency=50ms/batch) s50=$(ns BenchmarkBatch100/latency=50ms/sequential)
+# The in-process batch's CPU floor: the CPU time it used over every core.
+f0=$(awk '$1 ~ "^BenchmarkBatch100/latency=0s/batch(-[0-9]+)?$" {for (i = 1; i < NF; i++) if ($(i+1) == "cpufloor-ns/op") print $i}' "$raw" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+r_f0=$(awk -v a="$b0" -v b="$f0" 'BEGIN {print a/b}')
 r_uk=$(awk -v a="$uk_w" -v b="$uk_f" 'BEGIN {print a/b}')
 r_st=$(awk -v a="$st_w" -v b="$st_f" 'BEGIN {print a/b}')
 r_rg=$(awk -v a="$rg_w" -v b="$rg_f" 'BEGIN {print a/b}')
@@ -56,6 +59,7 @@ r_mem=$(awk -v a="$app_kib" -v b="$min_kib" 'BEGIN {print a/b}')
 	echo "| STET request: body, JWKS, Digest, Signature | $(ms "$st_w") | $(ms "$st_f") (bare \`rsa.SignPKCS1v15\` of the signing string) | $(ratio "$st_w" "$st_f") | ≤ 1.3x | $(verdict "$r_st" 1.3 max) |"
 	echo "| one registration over mutual TLS, in-process sandbox | $(ms "$rg_w") | $(ms "$rg_f") (bare \`net/http\` mTLS POST of the same bytes) | $(ratio "$rg_w" "$rg_f") | ≤ 1.2x | $(verdict "$r_rg" 1.2 max) |"
 	echo "| 100 banks at once (8 at a time), in-process sandbox | $(s "$b0") | $(s "$s0") (the same 100 one after another) | $(ratio "$s0" "$b0") faster | ≥ 6x | $(verdict "$r_b0" 6 min) |"
+	echo "| the same batch beside the CPU it needs | $(s "$b0") | $(s "$f0") (its CPU time, the wizard's and the bank's, over $(nproc) cores) | $(ratio "$b0" "$f0") | (no target) | at most $(ratio "$s0" "$f0") faster than one after another |"
 	echo "| 100 banks at once, each answering after 50 ms | $(s "$b50") | $(s "$s50") (one after another) | $(ratio "$s50" "$b50") faster | ≥ 6x | $(verdict "$r_b50" 6 min) |"
 	echo "| start-up to the window shown, Xvfb (median of 5) | ${app_ms} ms | ${min_ms} ms (a minimal Fyne window built the same way) | $(ratio "$app_ms" "$min_ms") | ≤ 1.3x | $(verdict "$r_up" 1.3 max) |"
 	echo "| resident memory once idle (median of 5) | $((app_kib / 1024)) MiB | $((min_kib / 1024)) MiB (the same minimal window) | $(ratio "$app_kib" "$min_kib") | ≤ 1.3x | $(verdict "$r_mem" 1.3 max) |"
@@ -64,9 +68,10 @@ r_mem=$(awk -v a="$app_kib" -v b="$min_kib" 'BEGIN {print a/b}')
 	echo "Al Tareq bank (seed 004), whose request can be sent twice unchanged; a UK request carries a"
 	echo "one-time jti. The batch journals each attempt, as the wizard does. Against the in-process"
 	echo "sandbox the batch is bound by the CPU: the wizard's and the bank's TLS handshakes and signatures"
-	echo "share the same $(nproc) cores, so only the waiting (journal fsyncs, round trips) overlaps and the"
-	echo "speed-up stays near the number of cores. With a bank across the internet the time is spent"
-	echo "waiting, and 8 at a time approaches 8x."
+	echo "share the same $(nproc) cores. The row beneath it measures that floor in the same run (the CPU"
+	echo "time the batch used, spread over every core): no schedule can beat it, so one after another"
+	echo "divided by it is the most any batch could gain here. With a bank across the internet the time"
+	echo "is spent waiting, and 8 at a time approaches 8x."
 	echo
 	echo "Raw output:"
 	echo
