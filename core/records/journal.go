@@ -53,9 +53,6 @@ func Open(path string, now func() time.Time) *Journal {
 	return &Journal{path: path, logPath: strings.TrimSuffix(path, filepath.Ext(path)) + ".log", now: now}
 }
 
-// Path is where the journal's snapshot lives.
-func (j *Journal) Path() string { return j.path }
-
 // Files are the journal's files: the snapshot and the log.
 func (j *Journal) Files() []string { return []string{j.path, j.logPath} }
 
