@@ -262,6 +262,9 @@ type Outcome struct {
 	Record records.Record
 	// SecretKeys are the keyring keys the returned secrets were saved under.
 	SecretKeys []string
+	// Forgotten counts the secrets of a deleted client removed from the
+	// keyring.
+	Forgotten int
 }
 
 // Register prepares and sends a registration. The attempt is journalled

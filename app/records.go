@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tppwizard/tppwizard/core/engine"
+	"github.com/tppwizard/tppwizard/core/keystore"
 	"github.com/tppwizard/tppwizard/core/pki"
 	"github.com/tppwizard/tppwizard/core/profile"
 	"github.com/tppwizard/tppwizard/core/records"
@@ -239,7 +240,11 @@ func (a *App) Secret(rec *records.Record, name string) (string, error) {
 	key := records.SecretKey(rec.ID, name)
 	for _, k := range rec.Secrets {
 		if k == key {
-			return a.Vault().Store().Get(key)
+			v, err := a.Vault().Store().Get(key)
+			if errors.Is(err, keystore.ErrNotFound) {
+				return "", text.Errorf("the %s of record %s is no longer in the keyring: it is removed when the registration is deleted", strings.ReplaceAll(name, "_", " "), rec.ID)
+			}
+			return v, err
 		}
 	}
 	return "", text.Errorf("record %s holds no %s", rec.ID, strings.ReplaceAll(name, "_", " "))
@@ -342,7 +347,31 @@ func (a *App) Manage(ctx context.Context, recordID string, op registration.Opera
 	}
 	req := RegisterRequest{ProfileID: rec.ProfileID, IdentityName: rec.Identity, Operation: op, ClientID: rec.ClientID}
 	req.AccessToken, req.ManagementURI = a.access(rec)
-	return a.Register(ctx, req)
+	out, err := a.Register(ctx, req)
+	if err == nil && op == registration.Delete {
+		// The client is gone at the bank: its secrets open nothing any
+		// more, so they do not stay in the keyring.
+		if out.Forgotten, err = a.forgetSecrets(rec); err != nil {
+			err = text.Errorf("the bank deleted client %s, but its secrets could not all be removed from the keyring: %w", rec.ClientID, err)
+		}
+	}
+	return out, err
+}
+
+// forgetSecrets removes from the keyring every secret kept for the
+// record's client at its bank, and says how many there were.
+func (a *App) forgetSecrets(rec *records.Record) (int, error) {
+	n := 0
+	for _, r := range a.history(rec) {
+		for _, key := range r.Secrets {
+			if err := a.Vault().Store().Delete(key); err != nil { // one already gone is no error
+				return n, err
+			}
+			a.log.Debug("secret removed from the keyring", "record", r.ID, "key", key)
+			n++
+		}
+	}
+	return n, nil
 }
 
 // registrationRecord is a record that names a client: the registration to

@@ -242,8 +242,23 @@ func TestRegistrationIsReadAndDeletedFromItsRecord(t *testing.T) {
 			if deleted.Record.Request.Method != "DELETE" || deleted.Record.Response.Status != 204 {
 				t.Fatalf("delete recorded as %+v", deleted.Record)
 			}
+			// The deleted client's secrets leave the keyring; its records
+			// say where they were, and asking for one says why it is gone.
+			if deleted.Forgotten != len(created.Record.Secrets) || len(created.Record.Secrets) == 0 {
+				t.Errorf("%d secrets removed, the creation kept %d", deleted.Forgotten, len(created.Record.Secrets))
+			}
+			for _, key := range created.Record.Secrets {
+				if _, err := a.Vault().Store().Get(key); !errors.Is(err, keystore.ErrNotFound) {
+					t.Errorf("%s is still in the keyring (%v)", key, err)
+				}
+			}
+			if _, err := a.Secret(&created.Record, "registration_access_token"); err == nil || !strings.Contains(err.Error(), "no longer in the keyring") {
+				t.Errorf("asking for a removed secret: %v", err)
+			}
+			// Refused: by the registration endpoint, or (the token gone
+			// with the client) by the token endpoint before it.
 			again, err := a.Manage(ctx, created.Record.ID, registration.Read)
-			if err == nil || again.Record.Status != records.Refused {
+			if err == nil || (again.Record.Status != records.Refused && again.Record.Status != records.NotSent) || !strings.Contains(err.Error(), "refused") {
 				t.Fatalf("reading a deleted registration: %v, %+v", err, again.Record)
 			}
 		})

@@ -51,6 +51,9 @@ func manageCmd(ctx context.Context, args []string, env Env, op registration.Oper
 	}
 	if op == registration.Delete {
 		fmt.Fprint(env.Stdout, i18n.T("Deleted client %s at %s (HTTP %d).\n", red.ClientID, out.Record.Bank, red.Status))
+		if out.Forgotten > 0 {
+			fmt.Fprint(env.Stdout, i18n.T("Its secrets were removed from the keyring (%d).\n", out.Forgotten))
+		}
 	} else {
 		fmt.Fprint(env.Stdout, i18n.T("What %s holds for client %s (HTTP %d):\n", out.Record.Bank, red.ClientID, red.Status))
 		if err := writeJSON(env.Stdout, red.Metadata); err != nil {

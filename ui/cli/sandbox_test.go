@@ -153,13 +153,13 @@ func TestNewcomerRegistersWithEverySandboxBank(t *testing.T) {
 		{[]string{"update", "--record", uk, "--redirect-uri", "https://demo-tpp.example/callback/mobile"}, 0, "Changed: HTTP 200"},
 		{[]string{"read", "--record", uk}, 0, "\"redirect_uris\": [\n    \"https://demo-tpp.example/callback/mobile\"\n  ]"},
 		{[]string{"delete", "--record", uk}, cli.ExitInput, "Add --yes to go ahead"},
-		{[]string{"delete", "--record", uk, "--yes"}, 0, "Deleted client"},
+		{[]string{"delete", "--record", uk, "--yes"}, 0, "Its secrets were removed from the keyring"},
 		{[]string{"read", "--record", uk}, cli.ExitRefused, "Recorded as"},
 
 		{[]string{"update", "--record", oauth, "--set", "client_name=Demo Pay, renamed", "--dry-run"}, 0, "(dry run: nothing was sent)"},
 		{[]string{"update", "--record", oauth, "--set", "client_name=Demo Pay, renamed"}, 0, "Changed: HTTP 200"},
 		{[]string{"read", "--record", oauth}, 0, `"client_name": "Demo Pay, renamed"`},
-		{[]string{"delete", "--record", oauth, "--yes"}, 0, "Deleted client"},
+		{[]string{"delete", "--record", oauth, "--yes"}, 0, "Its secrets were removed from the keyring"},
 		{[]string{"read", "--record", oauth}, cli.ExitRefused, "invalid_token"},
 
 		{[]string{"update", "--record", stet, "--set", "contact.email=registrations@demo-tpp.example"}, 0, "Changed: HTTP 201"},

@@ -549,7 +549,7 @@ func TestRegistrationIsReadAndDeletedFromHome(t *testing.T) {
 	past.manage(v, past.recs[1], "delete") // what the confirmation's Yes does
 	s.wait("managed")
 	s.wait("records")
-	if !strings.Contains(v.status.Text, "Deleted") {
+	if !strings.Contains(v.status.Text, "Deleted") || !strings.Contains(v.status.Text, "Its secrets were removed from the keyring") {
 		t.Fatalf("after deleting: %s", v.status.Text)
 	}
 	if ops := []string{past.recs[0].Operation, past.recs[1].Operation, past.recs[2].Operation}; strings.Join(ops, ",") != "delete,read,create" {

@@ -386,7 +386,11 @@ func (p *pastList) manage(v *recordView, r records.Record, op registration.Opera
 			case err != nil:
 				v.status.SetText(app.Sentence(i18n.Err(err)))
 			case op == registration.Delete:
-				v.status.SetText(i18n.T("Deleted: the bank no longer holds client %s. Recorded as %s.", r.ClientID, out.Record.ID))
+				msg := i18n.T("Deleted: the bank no longer holds client %s. Recorded as %s.", r.ClientID, out.Record.ID)
+				if out.Forgotten > 0 {
+					msg += " " + i18n.T("Its secrets were removed from the keyring (%d).", out.Forgotten)
+				}
+				v.status.SetText(msg)
 				v.read.Disable()
 				v.remove.Disable()
 			default:
