@@ -275,7 +275,7 @@ func RecordText(r *records.Record, t text.Translator) string {
 		line(text.F("The bank says"), strings.TrimSpace(r.Refusal.Code+" "+r.Refusal.Description))
 	}
 	for _, k := range r.Secrets {
-		line(text.F("In the keyring"), k)
+		line(text.F("Saved in the keyring"), k)
 	}
 	for _, c := range r.Certificates {
 		line(text.F("%s cert", c.Role), text.F("%s (SHA-256 %s, until %s)", c.Subject, c.SHA256, c.Expires.Format("2006-01-02")).In(t))

@@ -129,7 +129,7 @@ footer{margin-top:2rem;font-size:.85rem;color:#555}
 {{if .RegistrationClientURI}}<tr><th>Management address</th><td>{{.RegistrationClientURI}}</td></tr>{{end}}
 {{if .Error}}<tr><th>What happened</th><td>{{.Error}}</td></tr>{{end}}
 {{with .Refusal}}<tr><th>The bank says</th><td>{{.Code}} {{.Description}}</td></tr>{{end}}
-{{range .Secrets}}<tr><th>Secret kept in the keyring</th><td>{{.}} (not in this report)</td></tr>{{end}}
+{{range .Secrets}}<tr><th>Secret saved in the keyring</th><td>{{.}} (not in this report)</td></tr>{{end}}
 </table>
 {{if .Certificates}}<h2>Certificates used</h2>
 <table><tr><th>Role</th><th>Subject</th><th>Serial</th><th>SHA-256 fingerprint</th><th>Valid until</th></tr>
