@@ -276,19 +276,14 @@ func (j *Journal) appendLog(s *snapshot, lines []byte) error {
 	if err != nil {
 		return text.Errorf("writing the records file: %w", err)
 	}
-	if err := f.Truncate(s.logWhole); err != nil {
-		f.Close()
-		return text.Errorf("writing the records file: %w", err)
-	}
-	if _, err := f.WriteAt(lines, s.logWhole); err != nil {
-		f.Close()
-		return text.Errorf("writing the records file: %w", err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return text.Errorf("writing the records file to disk: %w", err)
-	}
-	if err := f.Close(); err != nil {
+	err = writeSynced(f, func(f *os.File) error {
+		if err := f.Truncate(s.logWhole); err != nil {
+			return err
+		}
+		_, err := f.WriteAt(lines, s.logWhole)
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	created := s.log == nil
@@ -350,23 +345,32 @@ func writeAtomic(path string, recs []Record, lines map[string][]byte) error {
 		return text.Errorf("writing the records file: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := encode(tmp, recs, lines); err != nil {
-		tmp.Close()
-		return text.Errorf("writing the records file: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return text.Errorf("writing the records file to disk: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
+	err = writeSynced(tmp, func(f *os.File) error {
+		if err := f.Chmod(0o600); err != nil {
+			return err
+		}
+		return encode(f, recs, lines)
+	})
+	if err != nil {
 		return err
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return text.Errorf("replacing the records file: %w", err)
 	}
 	return syncDir(dir)
+}
+
+// writeSynced writes f with write, then syncs it to disk and closes it,
+// which it does whatever fails on the way.
+func writeSynced(f *os.File, write func(*os.File) error) error {
+	err := write(f)
+	if err != nil {
+		err = text.Errorf("writing the records file: %w", err)
+	} else if err = f.Sync(); err != nil {
+		err = text.Errorf("writing the records file to disk: %w", err)
+	}
+	if cerr := f.Close(); err == nil && cerr != nil {
+		err = text.Errorf("writing the records file: %w", cerr)
+	}
+	return err
 }
